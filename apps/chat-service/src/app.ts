@@ -1,0 +1,8 @@
+import { createServiceRuntime, type ServiceRuntime } from '@relay/service-kit';
+import type { ChatConfig } from './config';
+
+/** Builds the service without listening, so tests can run it in-process. */
+export async function buildApp(config: ChatConfig): Promise<ServiceRuntime> {
+  const runtime = await createServiceRuntime({ config, useRedis: true });
+  return runtime;
+}

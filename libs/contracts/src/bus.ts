@@ -1,0 +1,246 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { ErrorCode, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import type { EventDef, RequestDef, SubjectParams } from './catalog-types';
+import { makeEnvelope, newId, versionedType, type EnvelopeOf } from './envelope';
+import { ContractError, isContractError, type ContractErrorData } from './errors';
+import { subjectFor, wildcardFor } from './subjects';
+import { validate } from './validate';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** The minimal logger the bus needs; pino satisfies it. */
+export interface BusLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface MessageMeta {
+  subject: string;
+  envelopeId: string;
+  source: string;
+  time: number;
+  correlationId: string;
+}
+
+/** Why an inbound message was dropped: logged and counted by the caller's hook, never thrown. */
+export interface InvalidMessage {
+  subject: string;
+  type: string;
+  reason: string;
+}
+
+export interface BusOptions {
+  /** Who we are, e.g. `chat-service/chat-1`; goes into every envelope. */
+  source: string;
+  logger: BusLogger;
+  onInvalid?: (info: InvalidMessage) => void;
+  /** Observes every request's duration and outcome, for metrics. */
+  onRequest?: (info: { type: string; ms: number; outcome: 'ok' | string }) => void;
+}
+
+export interface RequestOptions {
+  timeoutMs: number;
+  correlationId?: string;
+}
+
+export interface PublishOptions {
+  correlationId?: string;
+}
+
+export interface SubscribeOptions {
+  queue?: string;
+}
+
+type Reply<T> = { ok: true; data: T } | { ok: false; error: ContractErrorData };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export type EventParams<D> = D extends EventDef<infer T, TSchema> ? SubjectParams<T> : never;
+
+/**
+ * Typed publish, subscribe, request and serve over one NATS connection. Everything that
+ * arrives is parsed and validated against the catalog; a bad message is reported through
+ * `onInvalid` and skipped, never thrown into the subscription loop.
+ */
+export class Bus {
+  readonly nc: NatsConnection;
+  private readonly opts: BusOptions;
+
+  constructor(nc: NatsConnection, opts: BusOptions) {
+    this.nc = nc;
+    this.opts = opts;
+  }
+
+  /** Serializes an event once; the bytes can be published to many subjects or reused. */
+  encodeEvent<S extends TSchema>(def: EventDef<string, S>, data: Static<S>): Uint8Array {
+    return encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data)));
+  }
+
+  publish<T extends string, S extends TSchema>(
+    def: EventDef<T, S>,
+    params: SubjectParams<T>,
+    data: Static<S>,
+    opts: PublishOptions = {},
+  ): void {
+    const subject = subjectFor(def.subject, params);
+    this.nc.publish(subject, this.encodeEvent(def, data), { headers: correlationHeaders(opts.correlationId) });
+  }
+
+  /**
+   * Subscribes to one concrete subject (`params`) or to every subject of the template (`'*'`).
+   * The handler's errors are logged with the subject, never rethrown.
+   */
+  subscribe<T extends string, S extends TSchema>(
+    def: EventDef<T, S>,
+    params: SubjectParams<T> | '*',
+    handler: (data: Static<S>, meta: MessageMeta) => void | Promise<void>,
+    opts: SubscribeOptions = {},
+  ): Subscription {
+    const subject = params === '*' ? wildcardFor(def.subject) : subjectFor(def.subject, params);
+    const expectedType = versionedType(def.type, def.version);
+    return this.nc.subscribe(subject, {
+      queue: opts.queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.opts.logger.error({ err, subject }, 'subscription error');
+          return;
+        }
+        const parsed = this.parseEnvelope(msg, def.schema, expectedType);
+        if (!parsed) return;
+        const { envelope, meta } = parsed;
+        try {
+          const result = handler(envelope.data, meta);
+          if (result instanceof Promise) {
+            result.catch((e: unknown) => this.opts.logger.error({ err: e, subject: msg.subject, correlationId: meta.correlationId }, 'event handler failed'));
+          }
+        } catch (e) {
+          this.opts.logger.error({ err: e, subject: msg.subject, correlationId: meta.correlationId }, 'event handler failed');
+        }
+      },
+    });
+  }
+
+  /** Sends a request and validates the reply; every failure is a ContractError. */
+  async request<T extends string, Q extends TSchema, R extends TSchema>(
+    def: RequestDef<T, Q, R>,
+    data: Static<Q>,
+    opts: RequestOptions,
+  ): Promise<Static<R>> {
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      const checked = validate(def.request, data);
+      if (!checked.ok) throw new ContractError('BAD_REQUEST', checked.error, this.opts.source);
+      const body = encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data)));
+      let msg: Msg;
+      try {
+        msg = await this.nc.request(def.subject, body, {
+          timeout: opts.timeoutMs,
+          headers: correlationHeaders(opts.correlationId),
+        });
+      } catch (err) {
+        throw natsRequestError(err, def.type);
+      }
+      const reply = parseJson(msg.data) as Reply<unknown> | undefined;
+      if (!reply || typeof reply !== 'object' || typeof reply.ok !== 'boolean') {
+        throw new ContractError('BAD_REPLY', `${def.type}: reply is not a reply envelope`, def.queue);
+      }
+      if (!reply.ok) throw ContractError.fromData(reply.error);
+      const value = validate(def.reply, reply.data);
+      if (!value.ok) throw new ContractError('BAD_REPLY', `${def.type}: ${value.error}`, def.queue);
+      return value.value;
+    } catch (err) {
+      outcome = isContractError(err) ? err.code : 'INTERNAL';
+      throw err;
+    } finally {
+      this.opts.onRequest?.({ type: def.type, ms: performance.now() - started, outcome });
+    }
+  }
+
+  /**
+   * Answers requests in the definition's queue group. The handler gets validated data; a
+   * ContractError it throws goes back to the caller as is, anything else as INTERNAL.
+   */
+  serve<T extends string, Q extends TSchema, R extends TSchema>(
+    def: RequestDef<T, Q, R>,
+    handler: (data: Static<Q>, meta: MessageMeta) => Promise<Static<R>>,
+  ): Subscription {
+    const expectedType = versionedType(def.type, def.version);
+    return this.nc.subscribe(def.subject, {
+      queue: def.queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.opts.logger.error({ err, subject: def.subject }, 'subscription error');
+          return;
+        }
+        const parsed = this.parseEnvelope(msg, def.request, expectedType, (reason) =>
+          respond(msg, { ok: false, error: new ContractError('BAD_REQUEST', reason, this.opts.source).toJSON() }),
+        );
+        if (!parsed) return;
+        handler(parsed.envelope.data, parsed.meta).then(
+          (data) => respond(msg, { ok: true, data }),
+          (e: unknown) => {
+            const error = isContractError(e) ? e : new ContractError('INTERNAL', undefined, this.opts.source, { cause: e });
+            if (!isContractError(e)) {
+              this.opts.logger.error({ err: e, subject: def.subject, correlationId: parsed.meta.correlationId }, 'request handler failed');
+            }
+            respond(msg, { ok: false, error: error.toJSON() });
+          },
+        );
+      },
+    });
+  }
+
+  private parseEnvelope<S extends TSchema>(
+    msg: Msg,
+    schema: S,
+    expectedType: string,
+    onBad?: (reason: string) => void,
+  ): { envelope: EnvelopeOf<Static<S>>; meta: MessageMeta } | undefined {
+    const fail = (reason: string) => {
+      this.opts.logger.warn({ subject: msg.subject, type: expectedType, reason }, 'invalid message dropped');
+      this.opts.onInvalid?.({ subject: msg.subject, type: expectedType, reason });
+      onBad?.(reason);
+      return undefined;
+    };
+    const raw = parseJson(msg.data) as Partial<EnvelopeOf<unknown>> | undefined;
+    if (!raw || typeof raw !== 'object') return fail('not JSON');
+    if (raw.type !== expectedType) return fail(`type ${String(raw.type)} is not ${expectedType}`);
+    if (typeof raw.id !== 'string' || typeof raw.source !== 'string' || typeof raw.time !== 'number') {
+      return fail('envelope is missing id, source or time');
+    }
+    const data = validate(schema, raw.data);
+    if (!data.ok) return fail(data.error);
+    const correlationId = msg.headers?.get(CORRELATION_HEADER) || raw.id;
+    return {
+      envelope: raw as EnvelopeOf<Static<S>>,
+      meta: { subject: msg.subject, envelopeId: raw.id, source: raw.source, time: raw.time, correlationId },
+    };
+  }
+}
+
+function respond(msg: Msg, reply: Reply<unknown>): void {
+  if (msg.reply) msg.respond(encoder.encode(JSON.stringify(reply)));
+}
+
+function parseJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(data));
+  } catch {
+    return undefined;
+  }
+}
+
+function correlationHeaders(correlationId: string | undefined): MsgHdrs {
+  const h = natsHeaders();
+  h.set(CORRELATION_HEADER, correlationId ?? newId());
+  return h;
+}
+
+function natsRequestError(err: unknown, type: string): ContractError {
+  const code = (err as { code?: string }).code;
+  if (code === ErrorCode.NoResponders) return new ContractError('NO_RESPONDERS', `${type}: no responders`, 'nats', { cause: err });
+  if (code === ErrorCode.Timeout) return new ContractError('TIMEOUT', `${type}: timed out`, 'nats', { cause: err });
+  return new ContractError('UNAVAILABLE', `${type}: ${(err as Error).message}`, 'nats', { cause: err });
+}

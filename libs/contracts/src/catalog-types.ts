@@ -1,0 +1,41 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+
+/** `"room.{room}.message"` → `"room"`: subject parameters are read from the template's type. */
+type ParamNames<T extends string> = T extends `${string}{${infer P}}${infer R}` ? P | ParamNames<R> : never;
+export type SubjectParams<T extends string> = [ParamNames<T>] extends [never]
+  ? Record<string, never>
+  : Record<ParamNames<T>, string>;
+
+export interface EventDef<T extends string = string, S extends TSchema = TSchema> {
+  readonly kind: 'event';
+  /** Subject template; each `{param}` is filled with a validated subject token. */
+  readonly subject: T;
+  readonly type: string;
+  readonly version: number;
+  readonly schema: S;
+}
+
+export interface RequestDef<T extends string = string, Q extends TSchema = TSchema, R extends TSchema = TSchema> {
+  readonly kind: 'request';
+  readonly subject: T;
+  readonly type: string;
+  readonly version: number;
+  readonly request: Q;
+  readonly reply: R;
+  /** Queue group of the service that answers, so N instances serve each request once. */
+  readonly queue: string;
+}
+
+export type EventData<D> = D extends EventDef<string, infer S> ? Static<S> : never;
+export type RequestData<D> = D extends RequestDef<string, infer Q, TSchema> ? Static<Q> : never;
+export type ReplyData<D> = D extends RequestDef<string, TSchema, infer R> ? Static<R> : never;
+
+export function defineEvent<const T extends string, S extends TSchema>(def: Omit<EventDef<T, S>, 'kind'>): EventDef<T, S> {
+  return { kind: 'event', ...def };
+}
+
+export function defineRequest<const T extends string, Q extends TSchema, R extends TSchema>(
+  def: Omit<RequestDef<T, Q, R>, 'kind'>,
+): RequestDef<T, Q, R> {
+  return { kind: 'request', ...def };
+}

@@ -1,0 +1,157 @@
+import * as chat from './schemas/chat';
+import * as notification from './schemas/notification';
+import * as presence from './schemas/presence';
+import { defineEvent, defineRequest } from './catalog-types';
+
+/**
+ * The catalog: every NATS subject of the platform, paired with its payload schema.
+ * Nothing publishes, subscribes or requests on a subject that is not listed here.
+ */
+
+// --- chat-service -----------------------------------------------------------------------
+export const ChatSend = defineRequest({
+  subject: 'chat.v1.send',
+  type: 'chat.send',
+  version: 1,
+  request: chat.SendMessageRequest,
+  reply: chat.SendMessageReply,
+  queue: 'chat-service',
+});
+
+export const ChatHistory = defineRequest({
+  subject: 'chat.v1.history',
+  type: 'chat.history',
+  version: 1,
+  request: chat.HistoryRequest,
+  reply: chat.HistoryReply,
+  queue: 'chat-service',
+});
+
+export const ChatJoin = defineRequest({
+  subject: 'chat.v1.join',
+  type: 'chat.join',
+  version: 1,
+  request: chat.JoinRoomRequest,
+  reply: chat.JoinRoomReply,
+  queue: 'chat-service',
+});
+
+/** Published once per stored message, after it is durable. */
+export const RoomMessage = defineEvent({
+  subject: 'chat.v1.room.{room}.message',
+  type: 'chat.message',
+  version: 1,
+  schema: chat.ChatMessage,
+});
+
+/** Ephemeral typing indicator, gateway to gateways. */
+export const RoomTyping = defineEvent({
+  subject: 'chat.v1.room.{room}.typing',
+  type: 'chat.typing',
+  version: 1,
+  schema: chat.TypingEvent,
+});
+
+/** A user's first connection joined the room or the last one left (presence-service decides). */
+export const RoomMember = defineEvent({
+  subject: 'chat.v1.room.{room}.member',
+  type: 'chat.member',
+  version: 1,
+  schema: presence.MemberEvent,
+});
+
+// --- presence-service -------------------------------------------------------------------
+export const PresenceSessionUpdate = defineRequest({
+  subject: 'presence.v1.session',
+  type: 'presence.session',
+  version: 1,
+  request: presence.SessionUpdate,
+  reply: presence.SessionUpdateReply,
+  queue: 'presence-service',
+});
+
+export const PresenceHeartbeat = defineRequest({
+  subject: 'presence.v1.heartbeat',
+  type: 'presence.heartbeat',
+  version: 1,
+  request: presence.GatewayHeartbeat,
+  reply: presence.GatewayHeartbeatReply,
+  queue: 'presence-service',
+});
+
+export const PresenceSync = defineRequest({
+  subject: 'presence.v1.sync',
+  type: 'presence.sync',
+  version: 1,
+  request: presence.GatewaySnapshot,
+  reply: presence.GatewaySnapshotReply,
+  queue: 'presence-service',
+});
+
+export const PresenceRoomMembers = defineRequest({
+  subject: 'presence.v1.members',
+  type: 'presence.members',
+  version: 1,
+  request: presence.RoomMembersRequest,
+  reply: presence.RoomMembersReply,
+  queue: 'presence-service',
+});
+
+export const PresenceOnline = defineRequest({
+  subject: 'presence.v1.online',
+  type: 'presence.online',
+  version: 1,
+  request: presence.OnlineRequest,
+  reply: presence.OnlineReply,
+  queue: 'presence-service',
+});
+
+export const UserOnline = defineEvent({
+  subject: 'presence.v1.user.online',
+  type: 'presence.user-online',
+  version: 1,
+  schema: presence.UserLifecycleEvent,
+});
+
+export const UserOffline = defineEvent({
+  subject: 'presence.v1.user.offline',
+  type: 'presence.user-offline',
+  version: 1,
+  schema: presence.UserLifecycleEvent,
+});
+
+// --- notification-service ---------------------------------------------------------------
+export const NotifySend = defineRequest({
+  subject: 'notify.v1.send',
+  type: 'notify.send',
+  version: 1,
+  request: notification.SendNotificationRequest,
+  reply: notification.SendNotificationReply,
+  queue: 'notification-service',
+});
+
+export const NotifyPending = defineRequest({
+  subject: 'notify.v1.pending',
+  type: 'notify.pending',
+  version: 1,
+  request: notification.PendingNotificationsRequest,
+  reply: notification.PendingNotificationsReply,
+  queue: 'notification-service',
+});
+
+export const NotifyAck = defineRequest({
+  subject: 'notify.v1.ack',
+  type: 'notify.ack',
+  version: 1,
+  request: notification.AckNotificationsRequest,
+  reply: notification.AckNotificationsReply,
+  queue: 'notification-service',
+});
+
+/** To the gateways where the user has a live connection (they subscribe per user). */
+export const UserNotification = defineEvent({
+  subject: 'user.v1.{user}.notification',
+  type: 'notify.notification',
+  version: 1,
+  schema: notification.Notification,
+});

@@ -1,0 +1,175 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { HISTORY_MAX_LIMIT } from './schemas/chat';
+import { RoomName, UserId } from './names';
+
+/**
+ * The client protocol (WebSocket, JSON text frames), shared by the gateway, the clients and
+ * the tests. Names and fields here are a public contract: extend, never rename.
+ */
+
+const Ref = Type.Optional(Type.String({ maxLength: 64 }));
+
+export const JoinFrame = Type.Object({
+  type: Type.Literal('join'),
+  ref: Ref,
+  room: RoomName,
+  since: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), ref: Ref, room: RoomName });
+export const SendFrame = Type.Object({
+  type: Type.Literal('send'),
+  ref: Ref,
+  room: RoomName,
+  text: Type.String(),
+  clientMsgId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
+export const HistoryFrame = Type.Object({
+  type: Type.Literal('history'),
+  ref: Ref,
+  room: RoomName,
+  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HISTORY_MAX_LIMIT })),
+});
+export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), ref: Ref, room: RoomName });
+export const TypingFrame = Type.Object({ type: Type.Literal('typing'), ref: Ref, room: RoomName });
+export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref });
+
+export type JoinFrame = Static<typeof JoinFrame>;
+export type LeaveFrame = Static<typeof LeaveFrame>;
+export type SendFrame = Static<typeof SendFrame>;
+export type HistoryFrame = Static<typeof HistoryFrame>;
+export type PresenceFrame = Static<typeof PresenceFrame>;
+export type TypingFrame = Static<typeof TypingFrame>;
+export type PingFrame = Static<typeof PingFrame>;
+
+/** Client-to-server frames by `type`: the gateway picks the schema by type, then validates. */
+export const ClientFrames = {
+  join: JoinFrame,
+  leave: LeaveFrame,
+  send: SendFrame,
+  history: HistoryFrame,
+  presence: PresenceFrame,
+  typing: TypingFrame,
+  ping: PingFrame,
+} as const;
+export type ClientFrameType = keyof typeof ClientFrames;
+export type ClientFrame = { [K in ClientFrameType]: Static<(typeof ClientFrames)[K]> }[ClientFrameType];
+
+// --- server to client ---------------------------------------------------------------------
+export const CLIENT_ERROR_CODES = ['BAD_REQUEST', 'NOT_JOINED', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'INTERNAL'] as const;
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
+
+export const CLOSE_CODES = {
+  /** Gateway shutting down: reconnect to another instance. */
+  GOING_AWAY_RESTART: 1012,
+  /** A frame larger than the frame limit. */
+  TOO_BIG: 1009,
+  /** A binary frame: the protocol is JSON text only. */
+  UNSUPPORTED_DATA: 1003,
+  /** Policy breach: a slow consumer whose outbound buffer passed the hard limit. */
+  POLICY: 1008,
+  /** Unexpected server error. */
+  INTERNAL: 1011,
+} as const;
+
+const ChatMessageFields = {
+  room: RoomName,
+  id: Type.String(),
+  seq: Type.Integer(),
+  from: UserId,
+  text: Type.String(),
+  ts: Type.Integer(),
+};
+
+export const WelcomeServerFrame = Type.Object({
+  type: Type.Literal('welcome'),
+  user: UserId,
+  session: Type.String(),
+  gateway: Type.String(),
+});
+export const JoinedServerFrame = Type.Object({
+  type: Type.Literal('joined'),
+  ref: Ref,
+  room: RoomName,
+  seq: Type.Integer({ minimum: 0 }),
+  recovered: Type.Optional(Type.Boolean()),
+});
+export const LeftServerFrame = Type.Object({ type: Type.Literal('left'), ref: Ref, room: RoomName });
+export const SentServerFrame = Type.Object({
+  type: Type.Literal('sent'),
+  ref: Ref,
+  room: RoomName,
+  id: Type.String(),
+  seq: Type.Integer(),
+  ts: Type.Integer(),
+});
+export const MessageServerFrame = Type.Object({ type: Type.Literal('message'), ...ChatMessageFields });
+export const HistoryServerFrame = Type.Object({
+  type: Type.Literal('history'),
+  ref: Ref,
+  room: RoomName,
+  messages: Type.Array(Type.Object(ChatMessageFields)),
+});
+export const PresenceServerFrame = Type.Object({
+  type: Type.Literal('presence'),
+  ref: Ref,
+  room: RoomName,
+  users: Type.Array(UserId),
+});
+export const TypingServerFrame = Type.Object({ type: Type.Literal('typing'), room: RoomName, user: UserId });
+export const MemberServerFrame = Type.Object({
+  type: Type.Literal('member'),
+  room: RoomName,
+  user: UserId,
+  event: Type.Union([Type.Literal('join'), Type.Literal('leave')]),
+});
+export const NotificationServerFrame = Type.Object({
+  type: Type.Literal('notification'),
+  id: Type.String(),
+  kind: Type.String(),
+  from: Type.Optional(UserId),
+  room: Type.Optional(RoomName),
+  text: Type.String(),
+  ts: Type.Integer(),
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export const PongServerFrame = Type.Object({ type: Type.Literal('pong'), ref: Ref });
+export const ErrorServerFrame = Type.Object({
+  type: Type.Literal('error'),
+  ref: Ref,
+  code: Type.Union(CLIENT_ERROR_CODES.map((c) => Type.Literal(c))),
+  message: Type.String(),
+});
+
+export const ServerFrame = Type.Union([
+  WelcomeServerFrame,
+  JoinedServerFrame,
+  LeftServerFrame,
+  SentServerFrame,
+  MessageServerFrame,
+  HistoryServerFrame,
+  PresenceServerFrame,
+  TypingServerFrame,
+  MemberServerFrame,
+  NotificationServerFrame,
+  PongServerFrame,
+  ErrorServerFrame,
+]);
+export type ServerFrame = Static<typeof ServerFrame>;
+export type WelcomeServerFrame = Static<typeof WelcomeServerFrame>;
+export type JoinedServerFrame = Static<typeof JoinedServerFrame>;
+export type SentServerFrame = Static<typeof SentServerFrame>;
+export type MessageServerFrame = Static<typeof MessageServerFrame>;
+export type HistoryServerFrame = Static<typeof HistoryServerFrame>;
+export type PresenceServerFrame = Static<typeof PresenceServerFrame>;
+export type MemberServerFrame = Static<typeof MemberServerFrame>;
+export type NotificationServerFrame = Static<typeof NotificationServerFrame>;
+export type ErrorServerFrame = Static<typeof ErrorServerFrame>;
+
+/** JWT claims the gateway accepts. `sub` becomes a subject token, hence the pattern. */
+export const TokenClaims = Type.Object({
+  sub: UserId,
+  name: Type.Optional(Type.String({ maxLength: 128 })),
+  exp: Type.Optional(Type.Number()),
+});
+export type TokenClaims = Static<typeof TokenClaims>;

@@ -1,0 +1,34 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ulid } from 'ulid';
+
+/**
+ * Every event and request travels in an envelope: a unique id (consumers deduplicate on it),
+ * the source that made it, a versioned type and a time. A breaking change of a payload is a
+ * new version, never an edit of an old one.
+ */
+export const EnvelopeHeader = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  type: Type.String({ pattern: '^[a-z][a-z0-9_.-]*\\.v[0-9]+$' }),
+  source: Type.String({ minLength: 1, maxLength: 128 }),
+  time: Type.Integer({ minimum: 0 }),
+});
+export type EnvelopeHeader = Static<typeof EnvelopeHeader>;
+
+export const Envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ id: EnvelopeHeader.properties.id, type: EnvelopeHeader.properties.type, source: EnvelopeHeader.properties.source, time: EnvelopeHeader.properties.time, data });
+
+export interface EnvelopeOf<T> extends EnvelopeHeader {
+  data: T;
+}
+
+export function versionedType(type: string, version: number): string {
+  return `${type}.v${version}`;
+}
+
+export function newId(): string {
+  return ulid();
+}
+
+export function makeEnvelope<T>(type: string, version: number, source: string, data: T): EnvelopeOf<T> {
+  return { id: ulid(), type: versionedType(type, version), source, time: Date.now(), data };
+}

@@ -1,0 +1,74 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { OpaqueId, RoomName, UserId } from '../names';
+
+export const TEXT_MAX_CODE_POINTS = 4000;
+/** The schema bounds UTF-16 units; the code-point limit is checked by `codePointLength`. */
+const MessageText = Type.String({ minLength: 1, maxLength: TEXT_MAX_CODE_POINTS * 2 });
+const Seq = Type.Integer({ minimum: 1 });
+
+/** A stored chat message, as published on its room subject and sent to clients. */
+export const ChatMessage = Type.Object({
+  room: RoomName,
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  seq: Seq,
+  from: UserId,
+  text: Type.String(),
+  ts: Type.Integer({ minimum: 0 }),
+});
+export type ChatMessage = Static<typeof ChatMessage>;
+
+export const SendMessageRequest = Type.Object({
+  room: RoomName,
+  user: UserId,
+  text: MessageText,
+  clientMsgId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
+export type SendMessageRequest = Static<typeof SendMessageRequest>;
+
+export const SendMessageReply = Type.Object({
+  id: Type.String(),
+  seq: Seq,
+  ts: Type.Integer(),
+  /** True when `clientMsgId` matched a stored message and nothing new was stored. */
+  duplicate: Type.Boolean(),
+});
+export type SendMessageReply = Static<typeof SendMessageReply>;
+
+export const HISTORY_MAX_LIMIT = 100;
+export const HistoryRequest = Type.Object({
+  room: RoomName,
+  /** Exclusive upper bound: messages with seq < before. Latest when absent. */
+  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Integer({ minimum: 1, maximum: HISTORY_MAX_LIMIT }),
+});
+export type HistoryRequest = Static<typeof HistoryRequest>;
+
+export const HistoryReply = Type.Object({ messages: Type.Array(ChatMessage) });
+export type HistoryReply = Static<typeof HistoryReply>;
+
+/** Asked by a gateway when a connection joins: the latest seq, and the missed messages when `since` is given. */
+export const JoinRoomRequest = Type.Object({
+  room: RoomName,
+  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Recovery cap: past this many missed messages, nothing is replayed. */
+  cap: Type.Integer({ minimum: 0, maximum: 10000 }),
+});
+export type JoinRoomRequest = Static<typeof JoinRoomRequest>;
+
+export const JoinRoomReply = Type.Object({
+  seq: Type.Integer({ minimum: 0 }),
+  /** Present only when `since` was given. */
+  recovered: Type.Optional(Type.Boolean()),
+  messages: Type.Array(ChatMessage),
+});
+export type JoinRoomReply = Static<typeof JoinRoomReply>;
+
+/** Ephemeral: published by a gateway, never stored. */
+export const TypingEvent = Type.Object({
+  room: RoomName,
+  user: UserId,
+  /** The typing connection, which must not get its own typing frame back. */
+  session: OpaqueId,
+});
+export type TypingEvent = Static<typeof TypingEvent>;
+

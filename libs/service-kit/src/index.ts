@@ -1,0 +1,20 @@
+export { BreakerRegistry, createBreaker } from './breaker';
+export { ConfigError, envBool, envInt, envString, readBaseConfig } from './env';
+export { healthRoutes } from './health-routes';
+export { createLogger } from './logger';
+export { createMetrics, LATENCY_BUCKETS } from './metrics';
+export { connectNats, natsUsable } from './nats-connection';
+export { connectRedis, redactUrl, redisReady } from './redis-connection';
+export { withRetry } from './retry';
+export { createServiceRuntime } from './service-runtime';
+export { exitOnSignals, Shutdown } from './shutdown';
+
+export type { Breaker, BreakerDeps, BreakerOptions, BreakerState } from './breaker';
+export type { BaseConfig } from './env';
+export type { HealthRoutesOptions, ReadinessCheck } from './health-routes';
+export type { Logger, LoggerOptions } from './logger';
+export type { ServiceMetrics } from './metrics';
+export type { NatsOptions } from './nats-connection';
+export type { Redis, RedisOptions } from './redis-connection';
+export type { RetryOptions } from './retry';
+export type { RuntimeOptions, ServiceRuntime } from './service-runtime';
