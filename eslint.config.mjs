@@ -31,6 +31,25 @@ export default [
     },
   },
   {
+    // Tests of any project may use the shared test harness (real servers, clients).
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:testing'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Developer tools and tests talk to a terminal.
     files: ['tools/**/*', '**/*.spec.ts', '**/test/**/*'],
     rules: { 'no-console': 'off' },

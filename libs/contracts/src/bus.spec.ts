@@ -1,0 +1,135 @@
+import { connect, headers, type NatsConnection } from 'nats';
+import { startNats, type TestNats, uniqueName, waitFor } from '@relay/testing';
+import { Bus, CORRELATION_HEADER, type InvalidMessage } from './bus';
+import { ChatHistory, ChatSend, RoomMessage } from './catalog';
+import { defineRequest } from './catalog-types';
+import { makeEnvelope } from './envelope';
+import { ContractError } from './errors';
+import { Type } from '@sinclair/typebox';
+
+const silent = { warn: () => undefined, error: () => undefined };
+
+describe('bus', () => {
+  let nats: TestNats;
+  let nc: NatsConnection;
+  let bus: Bus;
+  const invalid: InvalidMessage[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    nc = await connect({ servers: nats.url });
+    bus = new Bus(nc, { source: 'test/bus', logger: silent, onInvalid: (i) => invalid.push(i) });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.close();
+  });
+
+  it('bus - publish and subscribe deliver a validated event with its envelope meta', async () => {
+    const room = uniqueName('room');
+    const got: unknown[] = [];
+    const sub = bus.subscribe(RoomMessage, { room }, (data, meta) => {
+      got.push(data);
+      expect(meta.source).toBe('test/bus');
+      expect(meta.correlationId).toBe('corr-1');
+    });
+    const msg = { room, id: '01J', seq: 1, from: 'alice', text: 'hi', ts: 1 };
+    bus.publish(RoomMessage, { room }, msg, { correlationId: 'corr-1' });
+    await waitFor(() => got.length === 1, { what: 'event' });
+    expect(got[0]).toEqual(msg);
+    sub.unsubscribe();
+  });
+
+  it('bus - a malformed event is dropped and counted, and the subscription keeps going', async () => {
+    const room = uniqueName('room');
+    const subject = `chat.v1.room.${room}.message`;
+    const got: number[] = [];
+    invalid.length = 0;
+    const sub = bus.subscribe(RoomMessage, { room }, (data) => {
+      got.push(data.seq);
+    });
+    nc.publish(subject, new TextEncoder().encode('not json'));
+    nc.publish(subject, new TextEncoder().encode(JSON.stringify(makeEnvelope('chat.message', 1, 'x', { room, seq: 'one' }))));
+    // A v2 event on a v1 subscription is a different contract: dropped, not misread.
+    nc.publish(subject, new TextEncoder().encode(JSON.stringify(makeEnvelope('chat.message', 2, 'x', { room, id: 'a', seq: 1, from: 'a', text: 't', ts: 1 }))));
+    bus.publish(RoomMessage, { room }, { room, id: 'ok', seq: 7, from: 'bob', text: 'fine', ts: 2 });
+    await waitFor(() => got.length === 1, { what: 'valid event after invalid ones' });
+    expect(got).toEqual([7]);
+    expect(invalid.map((i) => i.reason)).toEqual(['not JSON', expect.stringMatching(/^\/(id|seq)/), expect.stringContaining('chat.message.v2')]);
+    sub.unsubscribe();
+  });
+
+  it('bus - request and serve round-trip with validation on both sides', async () => {
+    const sub = bus.serve(ChatHistory, async (req) => ({
+      messages: [{ room: req.room, id: 'm1', seq: 1, from: 'alice', text: 'x', ts: 5 }],
+    }));
+    const reply = await bus.request(ChatHistory, { room: 'lobby', limit: 10 }, { timeoutMs: 1000 });
+    expect(reply.messages[0].id).toBe('m1');
+    await expect(bus.request(ChatHistory, { room: 'a.>', limit: 10 }, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    sub.unsubscribe();
+  });
+
+  it('bus - a handler error crosses NATS as a typed error with code, retryable and service', async () => {
+    const sub = bus.serve(ChatSend, async () => {
+      throw new ContractError('DEPENDENCY_DOWN', 'redis is down', 'chat-service');
+    });
+    const err = await bus.request(ChatSend, { room: 'r', user: 'u', text: 't' }, { timeoutMs: 1000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContractError);
+    expect(err).toMatchObject({ code: 'DEPENDENCY_DOWN', retryable: true, service: 'chat-service', message: 'redis is down' });
+    sub.unsubscribe();
+  });
+
+  it('bus - an unexpected handler error is INTERNAL and says nothing secret', async () => {
+    const sub = bus.serve(ChatSend, async () => {
+      throw new Error('password=hunter2');
+    });
+    const err = (await bus.request(ChatSend, { room: 'r', user: 'u', text: 't' }, { timeoutMs: 1000 }).catch((e: unknown) => e)) as ContractError;
+    expect(err.code).toBe('INTERNAL');
+    expect(err.message).not.toContain('hunter2');
+    sub.unsubscribe();
+  });
+
+  it('bus - a request the server cannot parse gets BAD_REQUEST back, not silence', async () => {
+    const sub = bus.serve(ChatSend, async () => ({ id: 'x', seq: 1, ts: 1, duplicate: false }));
+    const h = headers();
+    h.set(CORRELATION_HEADER, 'c');
+    const raw = await nc.request('chat.v1.send', new TextEncoder().encode('{"type":"chat.send.v1","id":"1","source":"s","time":1,"data":{"room":"*"}}'), { timeout: 1000, headers: h });
+    const reply = JSON.parse(new TextDecoder().decode(raw.data));
+    expect(reply.ok).toBe(false);
+    expect(reply.error.code).toBe('BAD_REQUEST');
+    sub.unsubscribe();
+  });
+
+  it('bus - no responders and timeouts become retryable typed errors', async () => {
+    const lonely = defineRequest({ subject: `test.${uniqueName('nobody')}`, type: 'test.lonely', version: 1, request: Type.Object({}), reply: Type.Object({}), queue: 'q' });
+    await expect(bus.request(lonely, {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'NO_RESPONDERS', retryable: true });
+
+    const slowDef = defineRequest({ subject: `test.${uniqueName('slow')}`, type: 'test.slow', version: 1, request: Type.Object({}), reply: Type.Object({}), queue: 'q' });
+    const sub = bus.serve(slowDef, () => new Promise(() => undefined));
+    await expect(bus.request(slowDef, {}, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
+    sub.unsubscribe();
+  });
+
+  it('bus - a reply that breaks the reply schema is BAD_REPLY', async () => {
+    const sub = bus.serve(ChatSend, async () => ({ id: 'x' }) as never);
+    await expect(bus.request(ChatSend, { room: 'r', user: 'u', text: 't' }, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'BAD_REPLY' });
+    sub.unsubscribe();
+  });
+
+  it('bus - queue groups serve each request once across two servers', async () => {
+    const hits = { a: 0, b: 0 };
+    const subA = bus.serve(ChatHistory, async () => {
+      hits.a++;
+      return { messages: [] };
+    });
+    const subB = bus.serve(ChatHistory, async () => {
+      hits.b++;
+      return { messages: [] };
+    });
+    await Promise.all(Array.from({ length: 40 }, () => bus.request(ChatHistory, { room: 'q', limit: 1 }, { timeoutMs: 1000 })));
+    expect(hits.a + hits.b).toBe(40);
+    subA.unsubscribe();
+    subB.unsubscribe();
+  });
+});

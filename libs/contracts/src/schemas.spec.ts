@@ -1,0 +1,65 @@
+import { ClientFrames, JoinFrame, SendFrame, TokenClaims } from './client-protocol';
+import { codePointLength } from './names';
+import { HistoryRequest, JoinRoomRequest, SendMessageRequest } from './schemas/chat';
+import { SendNotificationRequest } from './schemas/notification';
+import { SessionUpdate } from './schemas/presence';
+import { validate } from './validate';
+import { makeEnvelope, EnvelopeHeader } from './envelope';
+
+describe('schemas', () => {
+  it('schemas - accepts the frames PROTOCOL.md shows', () => {
+    expect(validate(JoinFrame, { type: 'join', ref: '1', room: 'lobby' }).ok).toBe(true);
+    expect(validate(JoinFrame, { type: 'join', ref: '1', room: 'lobby', since: 41 }).ok).toBe(true);
+    expect(validate(SendFrame, { type: 'send', ref: '3', room: 'lobby', text: 'hi @bob', clientMsgId: 'c1' }).ok).toBe(true);
+    expect(validate(ClientFrames.history, { type: 'history', ref: '4', room: 'lobby', before: 58, limit: 50 }).ok).toBe(true);
+    expect(validate(ClientFrames.ping, { type: 'ping', ref: '6' }).ok).toBe(true);
+  });
+
+  it.each([
+    ['negative since', { type: 'join', room: 'lobby', since: -1 }],
+    ['fractional since', { type: 'join', room: 'lobby', since: 1.5 }],
+    ['wildcard room', { type: 'join', room: 'a.>' }],
+    ['star room', { type: 'join', room: '*' }],
+    ['space in room', { type: 'join', room: 'a b' }],
+    ['ref too long', { type: 'join', room: 'ok', ref: 'x'.repeat(65) }],
+  ])('schemas - refuses a join with %s', (_why, frame) => {
+    const r = validate(JoinFrame, frame);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/^\//);
+  });
+
+  it('schemas - history limit is bounded 1..100', () => {
+    expect(validate(HistoryRequest, { room: 'r', limit: 0 }).ok).toBe(false);
+    expect(validate(HistoryRequest, { room: 'r', limit: 101 }).ok).toBe(false);
+    expect(validate(HistoryRequest, { room: 'r', limit: 100 }).ok).toBe(true);
+  });
+
+  it('schemas - text length counts code points: 4000 euro signs and emoji pairs', () => {
+    expect(codePointLength('€'.repeat(4000))).toBe(4000);
+    expect(codePointLength('😀'.repeat(10))).toBe(10);
+    expect('😀'.repeat(10).length).toBe(20);
+    expect(validate(SendMessageRequest, { room: 'r', user: 'u', text: '😀'.repeat(4000) }).ok).toBe(true);
+    expect(validate(SendMessageRequest, { room: 'r', user: 'u', text: '' }).ok).toBe(false);
+  });
+
+  it('schemas - user ids that would widen a subject are refused everywhere', () => {
+    for (const bad of ['a.b', '*', '>', 'a b', '']) {
+      expect(validate(TokenClaims, { sub: bad }).ok).toBe(false);
+      expect(validate(SessionUpdate, { gateway: 'g', incarnation: 'i', v: 1, session: 's', user: bad, op: 'open', at: 0 }).ok).toBe(false);
+      expect(validate(SendNotificationRequest, { user: bad, kind: 'mention', text: 'x' }).ok).toBe(false);
+    }
+  });
+
+  it('schemas - the recovery cap and since are integers', () => {
+    expect(validate(JoinRoomRequest, { room: 'r', since: 3, cap: 1000 }).ok).toBe(true);
+    expect(validate(JoinRoomRequest, { room: 'r', since: 3.2, cap: 1000 }).ok).toBe(false);
+  });
+
+  it('schemas - envelopes carry id, versioned type, source and time', () => {
+    const env = makeEnvelope('chat.message', 3, 'chat-service/1', { x: 1 });
+    expect(env.type).toBe('chat.message.v3');
+    expect(env.id).toMatch(/^[0-9A-Z]{26}$/);
+    expect(validate(EnvelopeHeader, { id: env.id, type: env.type, source: env.source, time: env.time }).ok).toBe(true);
+    expect(validate(EnvelopeHeader, { id: env.id, type: 'chat.message', source: 's', time: 1 }).ok).toBe(false);
+  });
+});
