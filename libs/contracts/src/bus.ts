@@ -66,6 +66,9 @@ export type EventParams<D> = D extends EventDef<infer T, TSchema> ? SubjectParam
 export class Bus {
   readonly nc: NatsConnection;
   private readonly opts: BusOptions;
+  private readonly served = new Set<Subscription>();
+  private pending = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(nc: NatsConnection, opts: BusOptions) {
     this.nc = nc;
@@ -121,6 +124,22 @@ export class Bus {
     });
   }
 
+  /** Requests being handled by `serve` handlers right now. */
+  get inFlight(): number {
+    return this.pending;
+  }
+
+  /**
+   * Stops taking requests and waits until every request in flight is answered. nats.js
+   * `drain()` does not wait for async handlers, so without this a reply could be lost when
+   * the connection closes during shutdown.
+   */
+  async quiesce(): Promise<void> {
+    await Promise.all([...this.served].map((s) => (s.isClosed() ? undefined : s.drain())));
+    this.served.clear();
+    if (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
   /** Sends a request and validates the reply; every failure is a ContractError. */
   async request<T extends string, Q extends TSchema, R extends TSchema>(
     def: RequestDef<T, Q, R>,
@@ -167,7 +186,7 @@ export class Bus {
     handler: (data: Static<Q>, meta: MessageMeta) => Promise<Static<R>>,
   ): Subscription {
     const expectedType = versionedType(def.type, def.version);
-    return this.nc.subscribe(def.subject, {
+    const sub = this.nc.subscribe(def.subject, {
       queue: def.queue,
       callback: (err, msg) => {
         if (err) {
@@ -178,18 +197,32 @@ export class Bus {
           respond(msg, { ok: false, error: new ContractError('BAD_REQUEST', reason, this.opts.source).toJSON() }),
         );
         if (!parsed) return;
-        handler(parsed.envelope.data, parsed.meta).then(
-          (data) => respond(msg, { ok: true, data }),
-          (e: unknown) => {
-            const error = isContractError(e) ? e : new ContractError('INTERNAL', undefined, this.opts.source, { cause: e });
-            if (!isContractError(e)) {
-              this.opts.logger.error({ err: e, subject: def.subject, correlationId: parsed.meta.correlationId }, 'request handler failed');
-            }
-            respond(msg, { ok: false, error: error.toJSON() });
-          },
-        );
+        this.pending++;
+        handler(parsed.envelope.data, parsed.meta)
+          .then(
+            (data) => respond(msg, { ok: true, data }),
+            (e: unknown) => {
+              const error = isContractError(e) ? e : new ContractError('INTERNAL', undefined, this.opts.source, { cause: e });
+              if (!isContractError(e)) {
+                this.opts.logger.error({ err: e, subject: def.subject, correlationId: parsed.meta.correlationId }, 'request handler failed');
+              }
+              respond(msg, { ok: false, error: error.toJSON() });
+            },
+          )
+          .finally(() => this.settle());
       },
     });
+    this.served.add(sub);
+    return sub;
+  }
+
+  private settle(): void {
+    this.pending--;
+    if (this.pending === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
   }
 
   private parseEnvelope<S extends TSchema>(

@@ -85,6 +85,8 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
   });
   shutdown.add('breakers', () => breakers.shutdown());
   shutdown.add('nats', async () => {
+    // Answer the requests in flight before the connection drains (see Bus.quiesce).
+    await bus.quiesce();
     if (!nc.isClosed()) await nc.drain();
   });
   shutdown.add('redis', async () => {

@@ -1,0 +1,81 @@
+import {
+  RoomMessage,
+  type Bus,
+  type HistoryReply,
+  type HistoryRequest,
+  type JoinRoomReply,
+  type JoinRoomRequest,
+  type MessageMeta,
+  type SendMessageReply,
+  type SendMessageRequest,
+} from '@relay/contracts';
+import type { Logger } from '@relay/service-kit';
+import { ulid } from 'ulid';
+import type { ChatMetrics } from './chat-metrics';
+import type { MessageStore } from './message-store';
+import { checkText } from './text-rules';
+
+export interface ChatHandlerDeps {
+  store: MessageStore;
+  bus: Bus;
+  logger: Logger;
+  metrics: ChatMetrics;
+  textMaxChars: number;
+}
+
+export interface ChatHandlers {
+  send(req: SendMessageRequest, meta: MessageMeta): Promise<SendMessageReply>;
+  history(req: HistoryRequest, meta: MessageMeta): Promise<HistoryReply>;
+  join(req: JoinRoomRequest, meta: MessageMeta): Promise<JoinRoomReply>;
+}
+
+/** The chat domain: requests arrive already validated against the catalog schemas. */
+export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
+  const { store, bus, logger, metrics } = deps;
+
+  return {
+    async send(req, meta) {
+      checkText(req.text, deps.textMaxChars);
+      const { message, duplicate } = await store.append({
+        room: req.room,
+        from: req.user,
+        text: req.text,
+        clientMsgId: req.clientMsgId,
+        id: ulid(),
+        ts: Date.now(),
+      });
+      if (duplicate) {
+        metrics.duplicates.inc();
+      } else {
+        metrics.messagesStored.inc();
+        // Store before publish: only a durable message is announced, and only once.
+        try {
+          bus.publish(RoomMessage, { room: req.room }, message, { correlationId: meta.correlationId });
+        } catch (err) {
+          // Stored but not announced: members see the seq gap and recover it with `since`.
+          metrics.publishFailures.inc();
+          logger.error({ err, correlationId: meta.correlationId, room: req.room, seq: message.seq }, 'RoomMessage publish failed');
+        }
+      }
+      return { id: message.id, seq: message.seq, ts: message.ts, duplicate };
+    },
+
+    async history(req) {
+      return { messages: await store.before(req.room, req.before, req.limit) };
+    },
+
+    async join(req) {
+      const latest = await store.latestSeq(req.room);
+      if (req.since === undefined) return { seq: latest, messages: [] };
+      // A client ahead of the room remembers a history that no longer exists (e.g. a wiped store).
+      if (req.since > latest) return { seq: latest, recovered: false, messages: [] };
+      const missed = latest - req.since;
+      if (missed > req.cap) return { seq: latest, recovered: false, messages: [] };
+      if (missed === 0) return { seq: latest, recovered: true, messages: [] };
+      const messages = await store.range(req.room, req.since + 1, latest);
+      // Fewer than missed: the oldest ones were trimmed from the capped history.
+      if (messages.length !== missed) return { seq: latest, recovered: false, messages: [] };
+      return { seq: latest, recovered: true, messages };
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import type { ChatMessage } from '@relay/contracts';
+import type { Redis } from '@relay/service-kit';
+import { chatError, isChatError } from './errors';
+import { APPEND_MESSAGE_KEYS, APPEND_MESSAGE_LUA } from './lua/append-message';
+import { clientMsgIdKey, roomKeys } from './room-keys';
+
+export interface AppendInput {
+  room: string;
+  from: string;
+  text: string;
+  clientMsgId?: string;
+  /** Made by the caller so a test can pin them; ULID and server time in production. */
+  id: string;
+  ts: number;
+}
+
+export interface AppendResult {
+  /** The stored message; for a duplicate, only id, seq and ts are the stored ones. */
+  message: ChatMessage;
+  duplicate: boolean;
+}
+
+export interface MessageStoreOptions {
+  historyMaxPerRoom: number;
+  clientMsgIdTtlSec: number;
+  /** Observes the append script's duration in seconds (metrics). */
+  observeAppend?: (seconds: number) => void;
+}
+
+/** The ioredis client with the script registered by defineCommand. */
+interface ScriptedRedis extends Redis {
+  chatAppendMessage(k1: string, k2: string, k3: string, ...argv: (string | number)[]): Promise<[number, string]>;
+}
+
+/**
+ * The rooms' messages in Redis: per-room seq, capped history and clientMsgId records.
+ * Every Redis failure becomes CHAT_STORE_UNAVAILABLE (DEPENDENCY_DOWN), so callers answer
+ * fast and retryable instead of hanging or crashing.
+ */
+export class MessageStore {
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly opts: MessageStoreOptions,
+  ) {
+    // Registered once per client: ioredis then sends EVALSHA and reloads the script by itself
+    // when a restarted Redis answers NOSCRIPT.
+    if (!('chatAppendMessage' in redis)) {
+      redis.defineCommand('chatAppendMessage', { numberOfKeys: APPEND_MESSAGE_KEYS, lua: APPEND_MESSAGE_LUA });
+    }
+    this.redis = redis as ScriptedRedis;
+  }
+
+  /** Stores a message (or finds the earlier send with the same clientMsgId), atomically. */
+  async append(input: AppendInput): Promise<AppendResult> {
+    const keys = roomKeys(input.room);
+    // The key is always named (same hash tag) so the script's key count never varies.
+    const cmidKey = clientMsgIdKey(input.room, input.from, input.clientMsgId ?? '-');
+    const body = JSON.stringify({ room: input.room, id: input.id, from: input.from, text: input.text, ts: input.ts });
+    const jsonWithoutSeq = `${body.slice(0, -1)},"seq":`;
+    const started = performance.now();
+    const [duplicate, record] = await this.call(() =>
+      this.redis.chatAppendMessage(
+        keys.seq,
+        keys.log,
+        cmidKey,
+        jsonWithoutSeq,
+        input.id,
+        input.ts,
+        this.opts.historyMaxPerRoom,
+        this.opts.clientMsgIdTtlSec,
+        input.clientMsgId === undefined ? 0 : 1,
+      ),
+    );
+    this.opts.observeAppend?.((performance.now() - started) / 1000);
+    const stored = parseRecord(record);
+    return {
+      message: { room: input.room, from: input.from, text: input.text, ...stored },
+      duplicate: duplicate === 1,
+    };
+  }
+
+  /** The room's latest seq, 0 when nothing was ever stored. */
+  async latestSeq(room: string): Promise<number> {
+    const raw = await this.call(() => this.redis.get(roomKeys(room).seq));
+    return raw === null ? 0 : Number(raw);
+  }
+
+  /** Up to `limit` messages with seq < before (all when absent), ascending. */
+  async before(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
+    const max = before === undefined ? '+inf' : `(${before}`;
+    const raw = await this.call(() => this.redis.zrevrangebyscore(roomKeys(room).log, max, '-inf', 'LIMIT', 0, limit));
+    return raw.reverse().map(parseMessage);
+  }
+
+  /** Messages with from <= seq <= to, ascending (fewer when trimmed from the history). */
+  async range(room: string, from: number, to: number): Promise<ChatMessage[]> {
+    const raw = await this.call(() => this.redis.zrangebyscore(roomKeys(room).log, from, to));
+    return raw.map(parseMessage);
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (isChatError(err)) throw err;
+      // The Redis error (with addresses) stays in the cause for the logs, not in the reply.
+      throw chatError('CHAT_STORE_UNAVAILABLE', undefined, err);
+    }
+  }
+}
+
+function parseRecord(record: string): { id: string; seq: number; ts: number } {
+  const [id, seq, ts] = record.split('|');
+  const parsed = { id, seq: Number(seq), ts: Number(ts) };
+  if (!id || !Number.isInteger(parsed.seq) || !Number.isInteger(parsed.ts)) {
+    throw chatError('CHAT_STORE_CORRUPT', `unreadable clientMsgId record "${record.slice(0, 80)}"`);
+  }
+  return parsed;
+}
+
+function parseMessage(raw: string): ChatMessage {
+  try {
+    return JSON.parse(raw) as ChatMessage;
+  } catch (err) {
+    throw chatError('CHAT_STORE_CORRUPT', 'unreadable message in the room history', err);
+  }
+}
