@@ -1,8 +1,48 @@
-import { createServiceRuntime, type ServiceRuntime } from '@relay/service-kit';
+import { createServiceRuntime, type Logger, type ServiceRuntime } from '@relay/service-kit';
 import type { NotificationConfig } from './config';
+import { Delivery } from './delivery';
+import { serveApi } from './handlers/api-handlers';
+import { subscribeMentions } from './handlers/mention-handler';
+import { notificationMetrics } from './metrics';
+import { NotificationStore } from './notification-store';
+import { Notifier } from './notifier';
+import { createPresenceClient } from './presence-client';
 
-/** Builds the service without listening, so tests can run it in-process. */
-export async function buildApp(config: NotificationConfig): Promise<ServiceRuntime> {
-  const runtime = await createServiceRuntime({ config, useRedis: true });
+/** NotifyPending's schema allows at most 1000 per request. */
+const PENDING_LIMIT_MAX = 1000;
+
+export interface BuildOptions {
+  /** A logger of the test's choosing (e.g. silent); the config's otherwise. */
+  logger?: Logger;
+}
+
+/** Builds the service without listening, so tests can run it (even two of it) in-process. */
+export async function buildApp(config: NotificationConfig, opts: BuildOptions = {}): Promise<ServiceRuntime> {
+  const runtime = await createServiceRuntime({ config, useRedis: true, logger: opts.logger });
+  const { bus, logger, redis } = runtime;
+  if (!redis) throw new Error('notification-service needs Redis');
+
+  const metrics = notificationMetrics(runtime.metrics);
+  const store = new NotificationStore(redis, {
+    pendingMaxPerUser: config.pendingMaxPerUser,
+    pendingTtlMs: config.pendingTtlSec * 1000,
+    idempotencyTtlMs: config.idempotencyTtlSec * 1000,
+  });
+  const presence = createPresenceClient(
+    bus,
+    { timeoutMs: config.presenceTimeoutMs, resetTimeoutMs: config.presenceBreakerResetMs },
+    { logger, metrics: runtime.metrics, registry: runtime.breakers },
+  );
+  const notifier = new Notifier(store, new Delivery(bus, presence, metrics, logger), metrics);
+
+  serveApi({
+    bus,
+    notifier,
+    store,
+    metrics,
+    dataMaxBytes: config.dataMaxBytes,
+    pendingDefaultLimit: Math.min(config.pendingMaxPerUser, PENDING_LIMIT_MAX),
+  });
+  subscribeMentions({ bus, notifier, metrics, logger, mentionsMaxPerMessage: config.mentionsMaxPerMessage });
   return runtime;
 }

@@ -66,7 +66,7 @@ export type EventParams<D> = D extends EventDef<infer T, TSchema> ? SubjectParam
 export class Bus {
   readonly nc: NatsConnection;
   private readonly opts: BusOptions;
-  private readonly served = new Set<Subscription>();
+  private readonly owned = new Set<Subscription>();
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
 
@@ -102,7 +102,7 @@ export class Bus {
   ): Subscription {
     const subject = params === '*' ? wildcardFor(def.subject) : subjectFor(def.subject, params);
     const expectedType = versionedType(def.type, def.version);
-    return this.nc.subscribe(subject, {
+    const sub = this.nc.subscribe(subject, {
       queue: opts.queue,
       callback: (err, msg) => {
         if (err) {
@@ -115,28 +115,34 @@ export class Bus {
         try {
           const result = handler(envelope.data, meta);
           if (result instanceof Promise) {
-            result.catch((e: unknown) => this.opts.logger.error({ err: e, subject: msg.subject, correlationId: meta.correlationId }, 'event handler failed'));
+            this.pending++;
+            result
+              .catch((e: unknown) => this.opts.logger.error({ err: e, subject: msg.subject, correlationId: meta.correlationId }, 'event handler failed'))
+              .finally(() => this.settle());
           }
         } catch (e) {
           this.opts.logger.error({ err: e, subject: msg.subject, correlationId: meta.correlationId }, 'event handler failed');
         }
       },
     });
+    // Per-room and per-user subscriptions come and go; only long-lived ones need draining.
+    if (params === '*' || opts.queue) this.owned.add(sub);
+    return sub;
   }
 
-  /** Requests being handled by `serve` handlers right now. */
+  /** Requests and events being handled by async handlers right now. */
   get inFlight(): number {
     return this.pending;
   }
 
   /**
-   * Stops taking requests and waits until every request in flight is answered. nats.js
-   * `drain()` does not wait for async handlers, so without this a reply could be lost when
-   * the connection closes during shutdown.
+   * Stops taking requests and events and waits until every one in flight is handled. nats.js
+   * `drain()` does not wait for async handlers, so without this a reply (or the work an event
+   * started) could be lost when the connection closes during shutdown.
    */
   async quiesce(): Promise<void> {
-    await Promise.all([...this.served].map((s) => (s.isClosed() ? undefined : s.drain())));
-    this.served.clear();
+    await Promise.all([...this.owned].map((s) => (s.isClosed() ? undefined : s.drain())));
+    this.owned.clear();
     if (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -212,7 +218,7 @@ export class Bus {
           .finally(() => this.settle());
       },
     });
-    this.served.add(sub);
+    this.owned.add(sub);
     return sub;
   }
 

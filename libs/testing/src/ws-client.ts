@@ -98,7 +98,9 @@ export class TestClient {
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     this.ws.close(1000);
-    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 2000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closed, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
     if ((this.ws.readyState as number) !== WebSocket.CLOSED) this.ws.terminate();
   }
 

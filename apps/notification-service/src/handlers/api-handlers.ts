@@ -1,0 +1,52 @@
+import { NotifyAck, NotifyPending, NotifySend, type Bus } from '@relay/contracts';
+import type { Subscription } from 'nats';
+import { notifyError } from '../errors';
+import type { NotificationMetrics } from '../metrics';
+import type { NotificationStore } from '../notification-store';
+import type { Notifier } from '../notifier';
+
+export interface ApiHandlerDeps {
+  bus: Bus;
+  notifier: Notifier;
+  store: NotificationStore;
+  metrics: NotificationMetrics;
+  dataMaxBytes: number;
+  /** NotifyPending without `limit` returns up to this many. */
+  pendingDefaultLimit: number;
+}
+
+/**
+ * The NATS API (queue group `notification-service`): NotifySend for any service, NotifyPending
+ * and NotifyAck for the gateways. The Bus has already checked each request against its schema
+ * (a mismatch is BAD_REQUEST); the checks here are the ones a schema cannot say.
+ */
+export function serveApi(deps: ApiHandlerDeps): Subscription[] {
+  const { bus, notifier, store, metrics } = deps;
+  return [
+    bus.serve(NotifySend, async (req, meta) => {
+      if (req.text.trim() === '') throw notifyError('NOTIF_TEXT_BLANK');
+      if (req.data !== undefined) {
+        const bytes = Buffer.byteLength(JSON.stringify(req.data));
+        if (bytes > deps.dataMaxBytes) throw notifyError('NOTIF_DATA_TOO_LARGE', `data is ${bytes} bytes, the limit is ${deps.dataMaxBytes}`);
+      }
+      const [outcome] = await notifier.notify(
+        [{ ...req, idempotencyScope: req.idempotencyKey === undefined ? undefined : `send:${req.idempotencyKey}` }],
+        'api',
+        meta.correlationId,
+      );
+      return { id: outcome.id, delivered: outcome.delivered };
+    }),
+
+    bus.serve(NotifyPending, async (req) => {
+      const notifications = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit);
+      if (notifications.length > 0) metrics.delivered.inc({ path: 'stored' }, notifications.length);
+      return { notifications };
+    }),
+
+    bus.serve(NotifyAck, async (req) => {
+      const removed = await store.ack(req.user, req.ids);
+      if (removed > 0) metrics.acked.inc(removed);
+      return { removed };
+    }),
+  ];
+}

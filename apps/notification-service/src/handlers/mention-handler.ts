@@ -1,0 +1,60 @@
+import { RoomMessage, type Bus, type ChatMessage } from '@relay/contracts';
+import { withRetry, type Logger } from '@relay/service-kit';
+import type { Subscription } from 'nats';
+import { parseMentions } from '../mention-parser';
+import type { NotificationMetrics } from '../metrics';
+import type { Notifier } from '../notifier';
+
+/** The queue group shared by every instance: each stored message is scanned once. */
+export const MENTION_QUEUE = 'notification-service';
+
+export interface MentionHandlerDeps {
+  bus: Bus;
+  notifier: Notifier;
+  metrics: NotificationMetrics;
+  logger: Logger;
+  mentionsMaxPerMessage: number;
+}
+
+/**
+ * Consumes every room's stored messages and notifies each distinct mentioned user except the
+ * sender. The idempotency scope is the message id, so the same message seen twice (a
+ * redelivery, a replay) creates nothing new; that is also what makes the retry safe.
+ */
+export function subscribeMentions(deps: MentionHandlerDeps): Subscription {
+  return deps.bus.subscribe(
+    RoomMessage,
+    '*',
+    async (msg, meta) => {
+      // Counted before the first await, so tests (and dashboards) see every message scanned.
+      deps.metrics.roomMessages.inc();
+      const users = parseMentions(msg.text).filter((u) => u !== msg.from);
+      if (users.length === 0) return;
+      const kept = users.slice(0, deps.mentionsMaxPerMessage);
+      if (kept.length < users.length) deps.metrics.mentionsIgnored.inc(users.length - kept.length);
+      try {
+        await withRetry(() => deps.notifier.notify(kept.map((user) => mentionFor(msg, user)), 'mention', meta.correlationId), {
+          attempts: 3,
+          baseDelayMs: 100,
+          maxDelayMs: 1000,
+        });
+      } catch (err) {
+        deps.logger.error({ err, room: msg.room, messageId: msg.id, correlationId: meta.correlationId }, 'mention notifications failed');
+      }
+    },
+    { queue: MENTION_QUEUE },
+  );
+}
+
+function mentionFor(msg: ChatMessage, user: string) {
+  return {
+    user,
+    kind: 'mention',
+    from: msg.from,
+    room: msg.room,
+    text: msg.text,
+    ts: msg.ts,
+    data: { messageId: msg.id, seq: msg.seq },
+    idempotencyScope: `mention:${msg.id}`,
+  };
+}

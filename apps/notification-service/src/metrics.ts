@@ -1,0 +1,20 @@
+import type { ServiceMetrics } from '@relay/service-kit';
+
+export type NotificationMetrics = ReturnType<typeof notificationMetrics>;
+
+/** The service's own metrics (docs/notifications.md "Metrics"), on the runtime's registry. */
+export function notificationMetrics(m: ServiceMetrics) {
+  return {
+    created: m.counter('relay_notifications_created_total', 'Notifications created, by kind', ['kind']),
+    duplicates: m.counter('relay_notifications_duplicates_total', 'Creations skipped because the idempotency key was seen, by source', ['source']),
+    delivered: m.counter(
+      'relay_notifications_delivered_total',
+      'Notifications handed out: path=live published to the user subject, path=stored returned by NotifyPending',
+      ['path'],
+    ),
+    acked: m.counter('relay_notifications_acked_total', 'Pending notifications removed by NotifyAck'),
+    evicted: m.counter('relay_notifications_evicted_total', 'Pending notifications dropped because the per-user cap was reached'),
+    roomMessages: m.counter('relay_notification_room_messages_total', 'Chat messages scanned for mentions, by outcome', ['outcome']),
+    mentionsIgnored: m.counter('relay_notification_mentions_ignored_total', 'Mentions past MENTIONS_MAX_PER_MESSAGE in one message'),
+  };
+}
