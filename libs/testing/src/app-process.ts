@@ -21,7 +21,7 @@ export interface AppProcessOptions {
 export class AppProcess {
   private child?: ChildProcess;
   private output: string[] = [];
-  private exit?: Promise<number | null>;
+  private exit: Promise<number | null> = Promise.resolve(null);
 
   constructor(
     readonly name: AppName,
@@ -73,7 +73,7 @@ export class AppProcess {
     if (!this.child || !this.running) return this.child?.exitCode ?? null;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
-    const code = await this.exit!;
+    const code = await this.exit;
     clearTimeout(timer);
     return code;
   }
