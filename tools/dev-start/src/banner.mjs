@@ -1,0 +1,33 @@
+// What the developer needs once everything is up: where to point a browser, a WebSocket client,
+// curl and the terminal chat client.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { bold } from './output.mjs';
+
+export function banner(plan, infra, root) {
+  const gateways = plan.filter((p) => p.app === 'ws-gateway');
+  const services = plan.filter((p) => p.app !== 'ws-gateway');
+  const first = gateways[0];
+  const wsUrls = gateways.map((g) => `ws://127.0.0.1:${g.port}/ws`);
+  const lines = ['', bold('Relay is up.'), ''];
+  if (existsSync(join(root, 'apps/web-chat/project.json'))) {
+    lines.push(`  Web chat page   http://127.0.0.1:${first.port}/?gateways=${wsUrls.join(',')}`);
+  }
+  lines.push(`  WebSocket       ${wsUrls.join('  ')}`);
+  lines.push('  Health          /healthz  /readyz  /metrics on:');
+  for (const p of [...gateways, ...services]) lines.push(`                    ${p.name.padEnd(9)} http://127.0.0.1:${p.port}/readyz`);
+  const natsNote = infra.nats.started ? ` (started here, pid ${infra.nats.pid}, monitoring http://127.0.0.1:${infra.nats.extra.monitorPort})` : ' (already running)';
+  const redisNote = infra.redis.started ? ` (started here, pid ${infra.redis.pid}, nothing persisted)` : ' (already running)';
+  lines.push(`  NATS            ${infra.nats.url}${natsNote}`);
+  lines.push(`  Redis           ${infra.redis.url}${redisNote}`);
+  lines.push('');
+  lines.push('  A dev token (gateways run with AUTH_DEV_TOKENS=1):');
+  lines.push(`    curl -s -X POST http://127.0.0.1:${first.port}/auth/dev-token -H 'content-type: application/json' -d '{"user":"alice"}'`);
+  lines.push('  Chat from a terminal:');
+  const urlArg = first.port === 8080 ? '' : ` --url ws://127.0.0.1:${first.port}/ws`;
+  lines.push(`    npm run chat -- --user alice --room lobby${urlArg}`);
+  lines.push('');
+  lines.push('  Ctrl-C stops everything started here.');
+  lines.push('');
+  return lines.join('\n');
+}

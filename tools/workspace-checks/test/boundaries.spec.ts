@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = resolve(__dirname, '../../..');
+const LINT = resolve(ROOT, 'tools/workspace-checks/lint-files.mjs');
+const RULE = '@nx/enforce-module-boundaries';
+
+interface LintResult {
+  file: string;
+  messages: { ruleId: string | null; severity: number; line: number; message: string }[];
+}
+
+interface Probe {
+  /** Source folder of the project the probe pretends to belong to. */
+  dir: string;
+  source: string;
+}
+
+/**
+ * Writes throw-away source files into real project folders (unique names, removed again whatever
+ * happens) and lints them with the workspace's own ESLint configuration, as `nx lint` does.
+ */
+async function lintProbes(probes: Record<string, Probe>): Promise<Map<string, LintResult>> {
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const paths = Object.entries(probes).map(([name, probe]) => `${probe.dir}/__boundary-probe-${name}-${tag}.ts`);
+  try {
+    Object.values(probes).forEach((probe, i) => writeFileSync(resolve(ROOT, paths[i]), probe.source));
+    const { stdout } = await promisify(execFile)(process.execPath, [LINT, ...paths], { cwd: ROOT, maxBuffer: 10 * 1024 * 1024 });
+    const results = JSON.parse(stdout) as LintResult[];
+    return new Map(Object.keys(probes).map((name, i) => [name, results.find((r) => r.file === paths[i]) as LintResult]));
+  } finally {
+    for (const p of paths) rmSync(resolve(ROOT, p), { force: true });
+  }
+}
+
+describe('boundaries', () => {
+  let results: Map<string, LintResult>;
+
+  beforeAll(async () => {
+    results = await lintProbes({
+      // One app reaching into another: exactly what the rule exists to stop.
+      'app-import': { dir: 'apps/chat-service/src', source: "import { buildApp } from '../../ws-gateway/src/app';\n\nexport const probe = buildApp;\n" },
+      // The control: the same place importing a lib through its public alias is allowed.
+      'lib-import': { dir: 'apps/chat-service/src', source: "import { Bus } from '@relay/contracts';\n\nexport const probe = Bus;\n" },
+      // The tag constraints are live too: the contracts (scope:contracts) may depend on nothing of ours.
+      'tag-violation': { dir: 'libs/contracts/src', source: "import { waitFor } from '@relay/testing';\n\nexport const probe = waitFor;\n" },
+    });
+  }, 60000);
+
+  it('boundaries - an app importing another app fails lint with an enforce-module-boundaries error', () => {
+    const probe = results.get('app-import');
+    expect(probe).toBeDefined();
+    const violations = probe?.messages.filter((m) => m.ruleId === RULE) ?? [];
+    expect(violations).toHaveLength(1);
+    expect(violations[0].severity).toBe(2);
+    expect(violations[0].line).toBe(1);
+  });
+
+  it('boundaries - an app importing a lib through its alias passes the rule', () => {
+    const probe = results.get('lib-import');
+    expect(probe).toBeDefined();
+    expect(probe?.messages.filter((m) => m.ruleId === RULE)).toEqual([]);
+  });
+
+  it('boundaries - a lib importing outside its allowed tags fails lint (depConstraints are at error level)', () => {
+    const violations = results.get('tag-violation')?.messages.filter((m) => m.ruleId === RULE) ?? [];
+    expect(violations).toHaveLength(1);
+    expect(violations[0].severity).toBe(2);
+    expect(violations[0].message).toContain('scope:contracts');
+  });
+});
