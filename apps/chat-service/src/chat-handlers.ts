@@ -1,4 +1,5 @@
 import {
+  newId,
   RoomMessage,
   type Bus,
   type HistoryReply,
@@ -10,7 +11,6 @@ import {
   type SendMessageRequest,
 } from '@relay/contracts';
 import type { Logger } from '@relay/service-kit';
-import { ulid } from 'ulid';
 import type { ChatMetrics } from './chat-metrics';
 import type { MessageStore } from './message-store';
 import { checkText } from './text-rules';
@@ -41,7 +41,7 @@ export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
         from: req.user,
         text: req.text,
         clientMsgId: req.clientMsgId,
-        id: ulid(),
+        id: newId(),
         ts: Date.now(),
       });
       if (duplicate) {

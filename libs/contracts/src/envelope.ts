@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ulid } from 'ulid';
+import { newId } from './ids';
 
 /**
  * Every event and request travels in an envelope: a unique id (consumers deduplicate on it),
@@ -25,10 +25,8 @@ export function versionedType(type: string, version: number): string {
   return `${type}.v${version}`;
 }
 
-export function newId(): string {
-  return ulid();
-}
+export { newId };
 
 export function makeEnvelope<T>(type: string, version: number, source: string, data: T): EnvelopeOf<T> {
-  return { id: ulid(), type: versionedType(type, version), source, time: Date.now(), data };
+  return { id: newId(), type: versionedType(type, version), source, time: Date.now(), data };
 }

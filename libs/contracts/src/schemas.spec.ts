@@ -4,7 +4,7 @@ import { HistoryRequest, JoinRoomRequest, SendMessageRequest } from './schemas/c
 import { SendNotificationRequest } from './schemas/notification';
 import { SessionUpdate } from './schemas/presence';
 import { validate } from './validate';
-import { makeEnvelope, EnvelopeHeader } from './envelope';
+import { makeEnvelope, EnvelopeHeader, newId } from './envelope';
 
 describe('schemas', () => {
   it('schemas - accepts the frames PROTOCOL.md shows', () => {
@@ -61,5 +61,15 @@ describe('schemas', () => {
     expect(env.id).toMatch(/^[0-9A-Z]{26}$/);
     expect(validate(EnvelopeHeader, { id: env.id, type: env.type, source: env.source, time: env.time }).ok).toBe(true);
     expect(validate(EnvelopeHeader, { id: env.id, type: 'chat.message', source: 's', time: 1 }).ok).toBe(false);
+  });
+});
+
+describe('ids', () => {
+  it('ids - are unique ULIDs sortable by time across pool refills', () => {
+    const ids = Array.from({ length: 2000 }, () => newId());
+    expect(new Set(ids).size).toBe(2000);
+    for (const id of ids) expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    const later = newId();
+    expect(later.slice(0, 10) >= ids[0].slice(0, 10)).toBe(true);
   });
 });
