@@ -3,10 +3,11 @@ import { buildApp } from './app';
 import { readConfig } from './config';
 
 async function main(): Promise<void> {
-  const app = await buildApp(readConfig());
-  exitOnSignals(app.shutdown, app.logger);
+  const config = readConfig();
+  const app = await buildApp(config);
+  exitOnSignals(app.shutdown, app.runtime.logger);
   const port = await app.listen();
-  app.logger.info({ port }, 'presence-service listening');
+  app.runtime.logger.info({ port, leaseMs: config.gatewayLeaseMs, sweepIntervalMs: config.sweepIntervalMs }, 'presence-service listening');
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,119 @@
+import {
+  PresenceHeartbeat,
+  PresenceOnline,
+  PresenceRoomMembers,
+  PresenceSessionUpdate,
+  PresenceSync,
+  type Bus,
+  type MessageMeta,
+} from '@relay/contracts';
+import type { Logger } from '@relay/service-kit';
+import type { Subscription } from 'nats';
+import { presenceError } from './errors';
+import type { EventOutbox } from './event-outbox';
+import type { PresenceMetrics } from './presence-metrics';
+import type { PresenceStore } from './presence-store';
+
+export interface HandlerDeps {
+  bus: Bus;
+  store: PresenceStore;
+  outbox: EventOutbox;
+  metrics: PresenceMetrics;
+  logger: Logger;
+  leaseMs: number;
+}
+
+/** Serves the five presence requests in the `presence-service` queue group. */
+export function servePresence(deps: HandlerDeps): Subscription[] {
+  const { bus, store, outbox, metrics, logger, leaseMs } = deps;
+
+  /** Times the handler and logs what failed, with the correlation id. */
+  const timed =
+    <Q, R>(op: string, fn: (data: Q, meta: MessageMeta, log: Logger) => Promise<R>) =>
+    (data: Q, meta: MessageMeta): Promise<R> => {
+      const started = performance.now();
+      const log = logger.child({ correlationId: meta.correlationId, op });
+      return fn(data, meta, log).then(
+          (r) => {
+            metrics.requestSeconds.observe({ op, outcome: 'ok' }, (performance.now() - started) / 1000);
+            return r;
+          },
+          (err: unknown) => {
+            const code = (err as { code?: string }).code ?? 'INTERNAL';
+            metrics.requestSeconds.observe({ op, outcome: code }, (performance.now() - started) / 1000);
+            log.warn({ err }, 'presence request failed');
+            throw err;
+          },
+        );
+    };
+
+  return [
+    bus.serve(
+      PresenceSessionUpdate,
+      timed('session', async (u, meta, log) => {
+        if ((u.op === 'join' || u.op === 'leave') && !u.room) throw presenceError('PRESENCE_ROOM_REQUIRED', `${u.op} without a room`);
+        const r = await store.applyUpdate(u, meta.correlationId);
+        outbox.publish(r.transitions);
+        if (r.admitted === 'stale') {
+          metrics.staleIncarnation.inc({ op: 'session' });
+          log.info({ gateway: u.gateway, incarnation: u.incarnation }, 'update from a retired gateway incarnation ignored');
+        } else if (r.admitted === 'new') {
+          log.info({ gateway: u.gateway, incarnation: u.incarnation }, 'gateway registered by a session update');
+        }
+        log.debug({ gateway: u.gateway, session: u.session, op: u.op, v: u.v, applied: r.applied, events: r.transitions.length }, 'session update');
+        return { applied: r.applied };
+      }),
+    ),
+
+    bus.serve(
+      PresenceHeartbeat,
+      timed('heartbeat', async (hb, meta, log) => {
+        const r = await store.heartbeat(hb, meta.correlationId);
+        outbox.publish(r.transitions);
+        if (r.cause === 'stale') metrics.staleIncarnation.inc({ op: 'heartbeat' });
+        if (r.resync) {
+          metrics.resyncs.inc({ cause: r.cause });
+          log.info(
+            { gateway: hb.gateway, incarnation: hb.incarnation, cause: r.cause, theirs: { sessions: hb.sessions, memberships: hb.memberships }, ours: { sessions: r.sessions, memberships: r.memberships } },
+            'asking gateway for a snapshot',
+          );
+        }
+        return { resync: r.resync, leaseMs };
+      }),
+    ),
+
+    bus.serve(
+      PresenceSync,
+      timed('sync', async (snap, meta, log) => {
+        const ids = new Set<string>();
+        for (const s of snap.sessions) {
+          if (ids.has(s.session)) throw presenceError('PRESENCE_SNAPSHOT_DUPLICATE', `session ${s.session} is listed twice`);
+          ids.add(s.session);
+        }
+        const r = await store.sync(snap, meta.correlationId);
+        outbox.publish(r.transitions);
+        if (r.admitted === 'stale') {
+          metrics.staleIncarnation.inc({ op: 'sync' });
+          log.info({ gateway: snap.gateway, incarnation: snap.incarnation }, 'snapshot from a retired gateway incarnation ignored');
+        } else {
+          metrics.snapshots.inc();
+          log.info({ gateway: snap.gateway, v: snap.v, sessions: r.sessions, memberships: r.memberships, events: r.transitions.length }, 'gateway snapshot applied');
+        }
+        return { sessions: r.sessions, memberships: r.memberships };
+      }),
+    ),
+
+    bus.serve(
+      PresenceRoomMembers,
+      timed('members', async ({ room }) => {
+        const users = (await store.roomMembers(room)).sort();
+        return { users, count: users.length };
+      }),
+    ),
+
+    bus.serve(
+      PresenceOnline,
+      timed('online', async ({ users }) => ({ online: await store.online(users) })),
+    ),
+  ];
+}

@@ -1,0 +1,179 @@
+import { ReplyError } from 'ioredis';
+import type { GatewayHeartbeat, GatewaySnapshot, SessionUpdate } from '@relay/contracts';
+import type { Redis } from '@relay/service-kit';
+import { isPresenceError, presenceError } from './errors';
+import { PresenceKeys } from './keys';
+import { APPLY_UPDATE_LUA } from './lua/apply-update';
+import { DUE_GATEWAYS_LUA } from './lua/due-gateways';
+import { EXPIRE_GATEWAY_LUA } from './lua/expire-gateway';
+import { HEARTBEAT_LUA } from './lua/heartbeat';
+import { SYNC_SNAPSHOT_LUA } from './lua/sync-snapshot';
+import { parseTransitions, type Transition } from './transitions';
+
+export interface StoreOptions {
+  keyPrefix: string;
+  tombstoneTtlMs: number;
+  gatewayLeaseMs: number;
+  /** Approximate cap of the outbox stream. */
+  outboxMax?: number;
+}
+
+const SCRIPTS = {
+  presenceApplyUpdate: APPLY_UPDATE_LUA,
+  presenceHeartbeat: HEARTBEAT_LUA,
+  presenceSyncSnapshot: SYNC_SNAPSHOT_LUA,
+  presenceDueGateways: DUE_GATEWAYS_LUA,
+  presenceExpireGateway: EXPIRE_GATEWAY_LUA,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptedRedis = Redis & Record<ScriptName, (...args: string[]) => Promise<unknown>>;
+
+export type Admission = 'cur' | 'new' | 'stale';
+
+export interface UpdateResult {
+  applied: boolean;
+  admitted: Admission;
+  transitions: Transition[];
+}
+
+export interface HeartbeatResult {
+  resync: boolean;
+  cause: '' | 'unknown' | 'expired' | 'counts' | 'stale';
+  sessions: number;
+  memberships: number;
+  transitions: Transition[];
+}
+
+export interface SyncResult {
+  admitted: Admission;
+  sessions: number;
+  memberships: number;
+  transitions: Transition[];
+}
+
+export interface PresenceStats {
+  sessions: number;
+  online: number;
+  gateways: number;
+}
+
+/**
+ * All presence state lives in Redis and every change goes through one script, so any number of
+ * instances decide each transition exactly once. This class is the only code that talks to Redis.
+ */
+export class PresenceStore {
+  readonly keys: PresenceKeys;
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly opts: StoreOptions,
+  ) {
+    this.keys = new PresenceKeys(opts.keyPrefix);
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 1, lua });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  get client(): Redis {
+    return this.redis;
+  }
+
+  async applyUpdate(u: SessionUpdate, correlationId: string): Promise<UpdateResult> {
+    const [head, transitions] = await this.script('presenceApplyUpdate', correlationId, [
+      u.gateway, u.incarnation, String(u.v), u.session, u.user, u.op, u.room ?? '', String(u.at),
+    ]);
+    return { applied: head[0] === 1, admitted: admission(head[1]), transitions };
+  }
+
+  async heartbeat(hb: GatewayHeartbeat, correlationId: string): Promise<HeartbeatResult> {
+    const [head, transitions] = await this.script('presenceHeartbeat', correlationId, [
+      hb.gateway, hb.incarnation, String(hb.v), String(hb.sessions), String(hb.memberships),
+    ]);
+    return {
+      resync: head[0] === 1,
+      cause: String(head[1]) as HeartbeatResult['cause'],
+      sessions: Number(head[2]),
+      memberships: Number(head[3]),
+      transitions,
+    };
+  }
+
+  async sync(snap: GatewaySnapshot, correlationId: string): Promise<SyncResult> {
+    const sessions = snap.sessions.map((s) => ({ session: s.session, user: s.user, connectedAt: s.connectedAt, rooms: s.rooms }));
+    const [head, transitions] = await this.script('presenceSyncSnapshot', correlationId, [
+      snap.gateway, snap.incarnation, String(snap.v), JSON.stringify(sessions),
+    ]);
+    return { admitted: admission(head[0]), sessions: Number(head[1]), memberships: Number(head[2]), transitions };
+  }
+
+  /** Gateways whose lease ran out (graced: presence itself was away, every lease was extended). */
+  async dueGateways(limit: number, correlationId: string): Promise<{ graced: boolean; gateways: string[] }> {
+    const [head, list] = await this.run('presenceDueGateways', correlationId, [String(limit)]);
+    return { graced: head[0] === 1, gateways: list.map(String) };
+  }
+
+  async expireGateway(gateway: string, correlationId: string): Promise<{ expired: boolean; removed: number; transitions: Transition[] }> {
+    const [head, transitions] = await this.script('presenceExpireGateway', correlationId, [gateway]);
+    return { expired: head[0] === 1, removed: Number(head[1]), transitions };
+  }
+
+  /** Every user with at least one live session in the room; the count is the hash's length (O(1)). */
+  async roomMembers(room: string): Promise<string[]> {
+    return this.guard(() => this.redis.hkeys(this.keys.room(room)));
+  }
+
+  async online(users: string[]): Promise<string[]> {
+    const flags = await this.guard(() => this.redis.smismember(this.keys.online, ...users));
+    return users.filter((_u, i) => flags[i] === 1);
+  }
+
+  async stats(): Promise<PresenceStats> {
+    return this.guard(async () => {
+      const [sessions, online, gateways] = await Promise.all([
+        this.redis.hget(this.keys.stats, 'sessions'),
+        this.redis.scard(this.keys.online),
+        this.redis.zcard(this.keys.leases),
+      ]);
+      return { sessions: Number(sessions ?? 0), online, gateways };
+    });
+  }
+
+  /** Runs a Redis call and turns its failures into the service's errors. */
+  async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isPresenceError(err)) throw err;
+      if (err instanceof ReplyError) throw presenceError('PRESENCE_SCRIPT_FAILED', undefined, err);
+      throw presenceError('PRESENCE_STORE_UNAVAILABLE', undefined, err);
+    }
+  }
+
+  /** Runs a script; its reply is always {header, list}: the list is transitions (or gateway ids). */
+  private async run(name: ScriptName, correlationId: string, args: string[]): Promise<[unknown[], unknown[]]> {
+    const common = [
+      this.keys.outbox,
+      this.opts.keyPrefix,
+      correlationId,
+      String(this.opts.tombstoneTtlMs),
+      String(this.opts.outboxMax ?? 100000),
+      String(this.opts.gatewayLeaseMs),
+    ];
+    const raw = await this.guard(() => this.redis[name](...common, ...args));
+    if (!Array.isArray(raw) || raw.length !== 2 || !Array.isArray(raw[0]) || !Array.isArray(raw[1])) {
+      throw presenceError('PRESENCE_STORE_CORRUPT', `${name} returned ${JSON.stringify(raw)}`);
+    }
+    return [raw[0] as unknown[], raw[1] as unknown[]];
+  }
+
+  private async script(name: ScriptName, correlationId: string, args: string[]): Promise<[unknown[], Transition[]]> {
+    const [head, list] = await this.run(name, correlationId, args);
+    return [head, parseTransitions(list)];
+  }
+}
+
+function admission(v: unknown): Admission {
+  if (v === 'cur' || v === 'new' || v === 'stale') return v;
+  throw presenceError('PRESENCE_STORE_CORRUPT', `unknown admission ${String(v)}`);
+}
