@@ -1,4 +1,4 @@
-import { exitOnSignals } from '@relay/service-kit';
+import { ConfigError, exitOnSignals } from '@relay/service-kit';
 import { buildApp } from './app';
 import { readConfig } from './config';
 
@@ -11,6 +11,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // The logger may not exist yet: start-up failed before it was made.
-  process.stderr.write(`ws-gateway failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  const why = err instanceof ConfigError ? `configuration: ${err.message}` : ((err as Error).stack ?? String(err));
+  process.stderr.write(`ws-gateway refuses to start: ${why}\n`);
   process.exit(1);
 });

@@ -1,0 +1,176 @@
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, type ErrorServerFrame } from '@relay/contracts';
+import type { Logger } from '@relay/service-kit';
+import type { GatewayError } from './errors';
+import type { GatewayMetrics } from './metrics';
+import { TokenBucket } from './rate-limiter';
+import { RecentIds } from './recent-ids';
+
+/**
+ * Outbound classes: `reliable` frames (replies, messages, notifications) are never dropped
+ * silently (past the hard limit the connection is closed and recovers with `since`);
+ * `ephemeral` ones (typing, member) are dropped first once the soft limit is passed.
+ */
+export type FrameClass = 'reliable' | 'ephemeral';
+
+export interface ConnectionLimits {
+  ratePerSec: number;
+  rateBurst: number;
+  outboundSoftLimitBytes: number;
+  outboundHardLimitBytes: number;
+  slowCloseGraceMs: number;
+}
+
+/** A message frame waiting while its room's join is in flight. */
+interface BufferedMessage {
+  seq: number;
+  frame: string;
+}
+
+/** One room of one connection: joining (live messages buffered) or joined (lastSeq dedups). */
+interface RoomState {
+  lastSeq: number;
+  buffer?: BufferedMessage[];
+}
+
+const NOTIFICATION_DEDUP_CAPACITY = 1000;
+
+/** One client socket: its rooms, its rate limit, and its outbound bounds. */
+export class Connection {
+  readonly rooms = new Map<string, RoomState>();
+  readonly connectedAt = Date.now();
+  readonly bucket: TokenBucket;
+  /** Cleared on every ping, set by the pong: a connection that misses one round is dropped. */
+  alive = true;
+  private closing = false;
+  private closeTimer?: NodeJS.Timeout;
+  private readonly seenNotifications = new RecentIds(NOTIFICATION_DEDUP_CAPACITY);
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly user: string,
+    readonly session: string,
+    private readonly limits: ConnectionLimits,
+    private readonly metrics: GatewayMetrics,
+    readonly logger: Logger,
+  ) {
+    this.bucket = new TokenBucket(limits.ratePerSec, limits.rateBurst);
+    ws.once('close', () => {
+      this.closing = true;
+      clearTimeout(this.closeTimer);
+    });
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * Writes an already-encoded frame (the fan-out encodes once and passes the same string to
+   * every member). Returns false when the frame was not written.
+   */
+  send(frame: string, type: string, cls: FrameClass = 'reliable', countOut = true): boolean {
+    if (this.closing) {
+      this.metrics.droppedFrames.inc({ reason: 'closing' });
+      return false;
+    }
+    const buffered = this.ws.bufferedAmount;
+    if (cls === 'ephemeral' && buffered > this.limits.outboundSoftLimitBytes) {
+      this.metrics.droppedFrames.inc({ reason: 'backpressure' });
+      return false;
+    }
+    if (buffered + frame.length > this.limits.outboundHardLimitBytes) {
+      this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
+      this.logger.warn({ session: this.session, user: this.user, buffered }, 'slow consumer: closing with 1008');
+      this.close(CLOSE_CODES.POLICY, 'slow consumer');
+      return false;
+    }
+    this.ws.send(frame);
+    // The fan-out counts its frames once per message, not once per recipient.
+    if (countOut) this.metrics.framesOut.inc({ type });
+    return true;
+  }
+
+  sendFrame<F extends { type: string }>(frame: F, cls: FrameClass = 'reliable'): boolean {
+    return this.send(JSON.stringify(frame), frame.type, cls);
+  }
+
+  sendError(err: GatewayError, ref?: string): void {
+    const frame: ErrorServerFrame = { type: 'error', code: err.clientCode, message: err.message };
+    if (ref !== undefined) frame.ref = ref;
+    this.metrics.errors.inc({ code: err.clientCode });
+    this.sendFrame(frame);
+  }
+
+  /**
+   * Closes with a code; when the close frame cannot be flushed (the peer stopped reading)
+   * within the grace period, the TCP connection is cut.
+   */
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.metrics.closes.inc({ code: String(code) });
+    this.ws.close(code, reason);
+    this.closeTimer = setTimeout(() => this.ws.terminate(), this.limits.slowCloseGraceMs);
+    this.closeTimer.unref();
+  }
+
+  // --- rooms -----------------------------------------------------------------------------
+
+  isMember(room: string): boolean {
+    return this.rooms.has(room);
+  }
+
+  /** Starts (or restarts) a join: live messages are buffered until `finishJoin`. */
+  beginJoin(room: string): void {
+    const state = this.rooms.get(room);
+    if (state) state.buffer ??= [];
+    else this.rooms.set(room, { lastSeq: 0, buffer: [] });
+  }
+
+  /** Ends a join: everything up to `lastSeq` was replayed, the buffer fills the rest with no duplicate. */
+  finishJoin(room: string, lastSeq: number): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    const buffer = state.buffer ?? [];
+    state.buffer = undefined;
+    state.lastSeq = lastSeq;
+    for (const m of buffer) this.deliverMessage(room, m.seq, m.frame);
+  }
+
+  /** A join that failed: back to the state before it. */
+  abortJoin(room: string, wasMember: boolean): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    if (!wasMember) this.rooms.delete(room);
+    else this.finishJoin(room, state.lastSeq);
+  }
+
+  /** Live fan-out of one room message; the seq check makes the join seam duplicate-free. */
+  deliverMessage(room: string, seq: number, frame: string): boolean {
+    const state = this.rooms.get(room);
+    if (!state) return false;
+    if (state.buffer) {
+      state.buffer.push({ seq, frame });
+      return false;
+    }
+    if (seq <= state.lastSeq) return false;
+    state.lastSeq = seq;
+    return this.send(frame, 'message', 'reliable', false);
+  }
+
+  /** Typing and member frames: only to connections whose join has completed. */
+  deliverEphemeral(room: string, frame: string, type: string): boolean {
+    const state = this.rooms.get(room);
+    if (!state || state.buffer) return false;
+    return this.send(frame, type, 'ephemeral', false);
+  }
+
+  /** A notification at most once per connection (live and pending may race). */
+  deliverNotification(id: string, frame: string): boolean {
+    if (this.seenNotifications.has(id)) return true;
+    if (!this.send(frame, 'notification')) return false;
+    this.seenNotifications.add(id);
+    return true;
+  }
+}

@@ -1,0 +1,137 @@
+import { startNats, TestClient, type Frame, type TestNats, uniqueName } from '@relay/testing';
+import { FakeServices } from '../test/fake-services';
+import { startGateway, type RunningGateway } from '../test/harness';
+
+describe('gateway errors and limits', () => {
+  let nats: TestNats;
+  let fake: FakeServices;
+  let gw: RunningGateway;
+  let c: TestClient;
+
+  beforeAll(async () => {
+    nats = await startNats();
+    fake = await FakeServices.start(nats.url);
+    gw = await startGateway(nats.url, { MAX_ROOMS_PER_CONNECTION: '3', RATE_PER_SEC: '1000', RATE_BURST: '1000', MAX_FRAME_BYTES: '20000' });
+    c = await gw.connect('alice');
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await fake?.close();
+    await nats?.close();
+  });
+
+  const errorFor = async (frame: string | object, ref?: string): Promise<Frame> => {
+    c.send(frame);
+    return c.next((f) => f.type === 'error' && f.ref === ref);
+  };
+
+  it.each([
+    ['not JSON', '{nope'],
+    ['a JSON array', '[1,2]'],
+    ['no type', '{"ref":"x"}'],
+    ['unknown type', '{"type":"shout","ref":"x"}'],
+    ['wrong field type', '{"type":"join","ref":"x","room":5}'],
+    ['missing room', '{"type":"send","ref":"x","text":"hi"}'],
+    ['wildcard room a.>', '{"type":"join","ref":"x","room":"a.>"}'],
+    ['wildcard room *', '{"type":"join","ref":"x","room":"*"}'],
+    ['room with a space', '{"type":"history","ref":"x","room":"a b"}'],
+    ['room too long', JSON.stringify({ type: 'join', ref: 'x', room: 'r'.repeat(65) })],
+    ['history limit 0', '{"type":"history","ref":"x","room":"lobby","limit":0}'],
+    ['history limit 101', '{"type":"history","ref":"x","room":"lobby","limit":101}'],
+    ['since negative', '{"type":"join","ref":"x","room":"lobby","since":-1}'],
+    ['since not an integer', '{"type":"join","ref":"x","room":"lobby","since":1.5}'],
+    ['ref too long', JSON.stringify({ type: 'ping', ref: 'r'.repeat(65) })],
+  ])('errors - BAD_REQUEST for %s', async (_what, raw) => {
+    const ref = raw.startsWith('{"ref"') || raw.includes('"ref":"x"') ? 'x' : undefined;
+    const err = await errorFor(raw, ref);
+    expect(err).toMatchObject({ type: 'error', code: 'BAD_REQUEST', message: expect.any(String) });
+  });
+
+  it('errors - text empty, over the limit in code points, and exactly at the limit', async () => {
+    const room = uniqueName('room');
+    await c.request({ type: 'join', room });
+    expect(await c.request({ type: 'send', room, text: '' })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    expect(await c.request({ type: 'send', room, text: 'a'.repeat(4001) })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    // 4,000 code points of two UTF-16 units each are allowed; one more is not.
+    expect(await c.request({ type: 'send', room, text: '😀'.repeat(4000) }, 5000)).toMatchObject({ type: 'sent' });
+    expect(await c.request({ type: 'send', room, text: '€'.repeat(4000) })).toMatchObject({ type: 'sent' });
+    expect(await c.request({ type: 'send', room, text: '😀'.repeat(4001) })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+  });
+
+  it('errors - NOT_JOINED for send and typing; history and presence need no join', async () => {
+    const room = uniqueName('room');
+    expect(await c.request({ type: 'send', room, text: 'hi' })).toMatchObject({ type: 'error', code: 'NOT_JOINED' });
+    expect(await c.request({ type: 'typing', room })).toMatchObject({ type: 'error', code: 'NOT_JOINED' });
+    expect(await c.request({ type: 'history', room })).toMatchObject({ type: 'history', messages: [] });
+    expect(await c.request({ type: 'presence', room })).toMatchObject({ type: 'presence' });
+  });
+
+  it('errors - a downstream REJECTED becomes BAD_REQUEST', async () => {
+    expect(await c.request({ type: 'history', room: 'rejectme' })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+  });
+
+  it('errors - more than the room limit is BAD_REQUEST on that join; rejoining a joined room is fine', async () => {
+    const d = await gw.connect('dora');
+    const rooms = [uniqueName('r'), uniqueName('r'), uniqueName('r')];
+    for (const room of rooms) expect(await d.request({ type: 'join', room })).toMatchObject({ type: 'joined' });
+    expect(await d.request({ type: 'join', room: rooms[0] })).toMatchObject({ type: 'joined' });
+    expect(await d.request({ type: 'join', room: uniqueName('r') })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    await d.request({ type: 'leave', room: rooms[1] });
+    expect(await d.request({ type: 'join', room: uniqueName('r') })).toMatchObject({ type: 'joined' });
+  });
+
+  it('errors - a frame over the size limit closes with 1009', async () => {
+    const d = await gw.connect('erin');
+    d.send(JSON.stringify({ type: 'send', room: 'lobby', text: 'x'.repeat(20001) }));
+    expect((await d.closed).code).toBe(1009);
+  });
+
+  it('errors - a binary frame closes with 1003', async () => {
+    const d = await gw.connect('fred');
+    d.ws.send(Buffer.from('{"type":"ping"}'), { binary: true });
+    expect((await d.closed).code).toBe(1003);
+  });
+
+  it('errors - metrics count errors by code and frames by type', async () => {
+    const text = await (await fetch(`${gw.http}/metrics`)).text();
+    expect(text).toMatch(/relay_gateway_errors_total\{code="BAD_REQUEST"[^}]*\} \d+/);
+    expect(text).toMatch(/relay_gateway_frames_in_total\{type="invalid"[^}]*\} \d+/);
+    expect(text).toMatch(/relay_gateway_frames_out_total\{type="joined"[^}]*\} \d+/);
+    expect(text).toContain('relay_breaker_state{breaker="chat-service"');
+  });
+});
+
+describe('gateway rate limit', () => {
+  let nats: TestNats;
+  let gw: RunningGateway;
+
+  beforeAll(async () => {
+    nats = await startNats();
+    gw = await startGateway(nats.url, { RATE_PER_SEC: '1', RATE_BURST: '5' });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await nats?.close();
+  });
+
+  it('rate limit - frames past the burst get RATE_LIMITED with their ref and the connection stays open', async () => {
+    const c = await gw.connect('alice');
+    for (let i = 0; i < 8; i++) c.send({ type: 'ping', ref: `p${i}` });
+    // Invalid frames count too.
+    c.send('not json');
+    const replies = await c.collect((f) => f.type === 'pong' || f.type === 'error', 9);
+    expect(replies.filter((f) => f.type === 'pong')).toHaveLength(5);
+    const limited = replies.filter((f) => f.type === 'error');
+    expect(limited.map((f) => f.code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect(limited.slice(0, 3).map((f) => f.ref)).toEqual(['p5', 'p6', 'p7']);
+    // A token comes back after a second; the socket is still usable.
+    const pong = await (async () => {
+      await new Promise((r) => setTimeout(r, 1100));
+      return c.request({ type: 'ping', ref: 'late' });
+    })();
+    expect(pong).toEqual({ type: 'pong', ref: 'late' });
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+  });
+});

@@ -1,0 +1,149 @@
+import type { RawData, WebSocket } from 'ws';
+import { CLOSE_CODES, newId, type ClientFrame, type TokenClaims } from '@relay/contracts';
+import { Connection } from './connection';
+import { fromDownstream, gatewayError, GatewayError } from './errors';
+import { parseFrame, refOf } from './frame-parser';
+import { FRAME_HANDLERS, type FrameHandler, type GatewayContext } from './handlers';
+import type { NotificationDelivery } from './notification-delivery';
+import type { RoomRegistry } from './room-registry';
+
+export interface GatewayParts extends GatewayContext {
+  registry: RoomRegistry;
+  notifications: NotificationDelivery;
+}
+
+/**
+ * The life of every connection: welcome, frames in (rate limit, parse, dispatch to a handler,
+ * errors as error frames), liveness pings, and the cleanup on close.
+ */
+export class Gateway {
+  private pingTimer?: NodeJS.Timeout;
+  private draining = false;
+
+  constructor(private readonly parts: GatewayParts) {}
+
+  get connectionCount(): number {
+    return this.parts.registry.connectionCount;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** A socket passed auth: register it, say welcome, report it, deliver pending notifications. */
+  open(ws: WebSocket, claims: TokenClaims): Connection {
+    const { config, registry, metrics, logger, presence, notifications } = this.parts;
+    const session = newId();
+    const conn = new Connection(ws, claims.sub, session, config, metrics, logger.child({ session, user: claims.sub }));
+    const firstOfUser = registry.addConnection(conn);
+    metrics.connections.set(registry.connectionCount);
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.once('close', () => this.onClose(conn));
+    // The 'error' listener is installed by @fastify/websocket (our errorHandler logs it).
+
+    const cid = newId();
+    conn.sendFrame({ type: 'welcome', user: conn.user, session, gateway: config.instanceId });
+    presence.open(session, conn.user, cid);
+    if (firstOfUser) notifications.userConnected(conn.user);
+    notifications.deliverPending(conn, cid).catch((err: unknown) => {
+      conn.logger.warn({ err: (err as Error).message, correlationId: cid }, 'pending notifications not delivered; they stay pending');
+    });
+    return conn;
+  }
+
+  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    const { metrics } = this.parts;
+    if (isBinary) {
+      metrics.framesIn.inc({ type: 'binary' });
+      conn.close(CLOSE_CODES.UNSUPPORTED_DATA, 'binary frames are not supported');
+      return;
+    }
+    // ws hands text frames over as one Buffer (binaryType "nodebuffer"); decode without a copy.
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    if (!conn.bucket.take()) {
+      metrics.framesIn.inc({ type: 'rate-limited' });
+      conn.sendError(gatewayError('GW_RATE_LIMITED'), refOfText(text));
+      return;
+    }
+    const parsed = parseFrame(text);
+    if (!parsed.ok) {
+      metrics.framesIn.inc({ type: 'invalid' });
+      conn.sendError(parsed.error, parsed.ref);
+      return;
+    }
+    metrics.framesIn.inc({ type: parsed.frame.type });
+    void this.dispatch(conn, parsed.frame);
+  }
+
+  private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
+    const correlationId = newId();
+    const scope = { conn, correlationId, receivedAt: performance.now() };
+    const handler = FRAME_HANDLERS[frame.type] as FrameHandler<ClientFrame>;
+    try {
+      await handler(this.parts, scope, frame);
+    } catch (err) {
+      const gwErr = err instanceof GatewayError ? err : fromDownstream(err, 'gateway');
+      if (gwErr.code === 'GW_INTERNAL') conn.logger.error({ err, correlationId, frame: frame.type }, 'frame handler failed');
+      else conn.logger.debug({ code: gwErr.code, correlationId, frame: frame.type, why: gwErr.message }, 'frame refused');
+      if (!conn.isClosing) conn.sendError(gwErr, frame.ref);
+    }
+  }
+
+  private onClose(conn: Connection): void {
+    const { registry, rooms, metrics, presence, notifications } = this.parts;
+    for (const room of conn.rooms.keys()) rooms.removeMember(room, conn);
+    conn.rooms.clear();
+    if (registry.removeConnection(conn)) notifications.userDisconnected(conn.user);
+    metrics.connections.set(registry.connectionCount);
+    presence.close(conn.session);
+  }
+
+  /** Pings every connection; one that did not answer the previous ping is cut. */
+  startPings(intervalMs: number): void {
+    this.pingTimer = setInterval(() => {
+      for (const conn of this.parts.registry.connections()) {
+        if (!conn.alive) {
+          conn.logger.info('no pong: dropping the connection');
+          this.parts.metrics.closes.inc({ code: 'no-pong' });
+          conn.ws.terminate();
+          continue;
+        }
+        conn.alive = false;
+        conn.ws.ping();
+      }
+    }, intervalMs);
+    this.pingTimer.unref();
+  }
+
+  /**
+   * Graceful stop: no new connections, every socket closed with 1012 (clients reconnect
+   * elsewhere and recover with `since`), waiting at most `graceMs` for them to go.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    clearInterval(this.pingTimer);
+    this.parts.presence.stop();
+    const conns = [...this.parts.registry.connections()];
+    const closed = conns.map((c) => new Promise<void>((resolve) => (c.ws.readyState === c.ws.CLOSED ? resolve() : c.ws.once('close', () => resolve()))));
+    for (const conn of conns) conn.close(CLOSE_CODES.GOING_AWAY_RESTART, 'gateway restarting');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    for (const conn of this.parts.registry.connections()) conn.ws.terminate();
+  }
+}
+
+/** The ref of a frame refused before parsing (rate limit): only if it is cheap to find. */
+function refOfText(text: string): string | undefined {
+  if (text.length > 4096) return undefined;
+  try {
+    return refOf(JSON.parse(text));
+  } catch (err) {
+    // Not JSON: there is no ref to echo; the frame is refused either way.
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,34 @@
+import type { Bus } from '@relay/contracts';
+import type { Logger } from '@relay/service-kit';
+import type { GatewayConfig } from '../config';
+import type { Connection } from '../connection';
+import type { GatewayMetrics } from '../metrics';
+import type { PresenceReporter } from '../presence-reporter';
+import type { RoomSubscriptions } from '../room-subscriptions';
+import type { ServiceClients } from '../service-clients';
+
+/** What every frame handler may use. */
+export interface GatewayContext {
+  config: GatewayConfig;
+  bus: Bus;
+  rooms: RoomSubscriptions;
+  services: ServiceClients;
+  presence: PresenceReporter;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+/** One inbound request: its connection and the correlation id that goes into NATS headers. */
+export interface RequestScope {
+  conn: Connection;
+  correlationId: string;
+  /** When the frame arrived (performance.now()), for latency metrics. */
+  receivedAt: number;
+}
+
+export type FrameHandler<F> = (ctx: GatewayContext, scope: RequestScope, frame: F) => void | Promise<void>;
+
+/** `ref` is echoed only when the client sent one. */
+export function withRef<T extends object>(frame: T, ref: string | undefined): T & { ref?: string } {
+  return ref === undefined ? frame : { ...frame, ref };
+}

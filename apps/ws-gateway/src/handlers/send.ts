@@ -1,0 +1,25 @@
+import { codePointLength, newId, type SendFrame } from '@relay/contracts';
+import { fromDownstream, gatewayError } from '../errors';
+import { withRef, type FrameHandler } from './context';
+
+/**
+ * Stores a message through chat-service. The gateway always sets a clientMsgId (its own one
+ * when the client gave none), so its retries can never store a message twice.
+ */
+export const handleSend: FrameHandler<SendFrame> = async (ctx, { conn, correlationId, receivedAt }, frame) => {
+  const { room, text } = frame;
+  if (!conn.isMember(room)) throw gatewayError('GW_NOT_JOINED', `join ${room} before sending to it`);
+  if (text.length === 0) throw gatewayError('GW_TEXT_EMPTY');
+  if (text.length > ctx.config.textMaxChars && codePointLength(text) > ctx.config.textMaxChars) {
+    throw gatewayError('GW_TEXT_TOO_LONG', `text is longer than ${ctx.config.textMaxChars} characters`);
+  }
+  const clientMsgId = frame.clientMsgId ?? newId();
+  let reply;
+  try {
+    reply = await ctx.services.chatSend({ room, user: conn.user, text, clientMsgId }, correlationId);
+  } catch (err) {
+    throw fromDownstream(err, 'chat');
+  }
+  conn.sendFrame(withRef({ type: 'sent', room, id: reply.id, seq: reply.seq, ts: reply.ts }, frame.ref));
+  ctx.metrics.sendSeconds.observe((performance.now() - receivedAt) / 1000);
+};

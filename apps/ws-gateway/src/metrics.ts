@@ -1,0 +1,19 @@
+import type { ServiceMetrics } from '@relay/service-kit';
+
+/** The gateway's own metrics (README "Metrics"); breaker states come from service-kit. */
+export function createGatewayMetrics(m: ServiceMetrics) {
+  return {
+    connections: m.gauge('relay_gateway_connections', 'Open WebSocket connections'),
+    framesIn: m.counter('relay_gateway_frames_in_total', 'Inbound client frames by type (invalid ones as "invalid")', ['type']),
+    framesOut: m.counter('relay_gateway_frames_out_total', 'Outbound frames written to sockets by type', ['type']),
+    deliveries: m.counter('relay_gateway_deliveries_total', 'Chat message frames written to sockets (live fan-out)'),
+    errors: m.counter('relay_gateway_errors_total', 'Error frames sent to clients by client code', ['code']),
+    sendSeconds: m.histogram('relay_gateway_send_seconds', 'From a send frame to its sent reply'),
+    fanoutSeconds: m.histogram('relay_gateway_fanout_seconds', 'From a message ts to written to every local member socket'),
+    droppedFrames: m.counter('relay_gateway_dropped_frames_total', 'Outbound frames not delivered, by reason', ['reason']),
+    roomSubscriptions: m.gauge('relay_gateway_room_subscriptions', 'Rooms this gateway is subscribed to (has a local member in)'),
+    closes: m.counter('relay_gateway_closes_total', 'Connections closed by the gateway, by close code', ['code']),
+  };
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

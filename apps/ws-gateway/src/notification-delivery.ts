@@ -1,0 +1,68 @@
+import type { Subscription } from 'nats';
+import { UserNotification, type Bus, type Notification } from '@relay/contracts';
+import type { Logger } from '@relay/service-kit';
+import type { Connection } from './connection';
+import type { RoomRegistry } from './room-registry';
+import type { ServiceClients } from './service-clients';
+
+export interface NotificationDeliveryDeps {
+  bus: Bus;
+  registry: RoomRegistry;
+  services: Pick<ServiceClients, 'notifyPending' | 'notifyAck'>;
+  logger: Logger;
+}
+
+/** The client frame: the notification without its `user` (the connection is the user). */
+function encode(n: Notification): string {
+  const { user: _user, ...rest } = n;
+  return JSON.stringify({ type: 'notification', ...rest });
+}
+
+/**
+ * Notifications to live connections: a per-user subscription while the user has a local
+ * connection, the pending ones right after `welcome`, and an ack for everything delivered so
+ * the notification-service stops keeping it.
+ */
+export class NotificationDelivery {
+  private readonly subs = new Map<string, Subscription>();
+
+  constructor(private readonly deps: NotificationDeliveryDeps) {}
+
+  /** The user's first local connection: subscribe (before pending is fetched, so nothing falls between). */
+  userConnected(user: string): void {
+    if (this.subs.has(user)) return;
+    this.subs.set(user, this.deps.bus.subscribe(UserNotification, { user }, (n, meta) => this.onLive(n, meta.correlationId)));
+  }
+
+  userDisconnected(user: string): void {
+    this.subs.get(user)?.unsubscribe();
+    this.subs.delete(user);
+  }
+
+  isSubscribed(user: string): boolean {
+    return this.subs.has(user);
+  }
+
+  /** Pending notifications for a new connection, then their ack. */
+  async deliverPending(conn: Connection, cid: string): Promise<void> {
+    const { notifications } = await this.deps.services.notifyPending({ user: conn.user, limit: 1000 }, cid);
+    const delivered = notifications.filter((n) => conn.deliverNotification(n.id, encode(n))).map((n) => n.id);
+    this.ack(conn.user, delivered, cid);
+  }
+
+  private onLive(n: Notification, cid: string): void {
+    const conns = this.deps.registry.connectionsOf(n.user);
+    if (!conns) return;
+    const frame = encode(n);
+    let delivered = false;
+    for (const conn of conns) if (conn.deliverNotification(n.id, frame)) delivered = true;
+    if (delivered) this.ack(n.user, [n.id], cid);
+  }
+
+  private ack(user: string, ids: string[], cid: string): void {
+    if (ids.length === 0) return;
+    this.deps.services.notifyAck({ user, ids }, cid).catch((err: unknown) => {
+      this.deps.logger.warn({ err: (err as Error).message, user, correlationId: cid }, 'notification ack failed; it stays pending');
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import type { ChatMessage } from '@relay/contracts';
+import { RoomSequencer } from './room-sequencer';
+
+const msg = (seq: number): ChatMessage => ({ room: 'r', id: `id${seq}`, seq, from: 'u', text: 't', ts: 0 });
+
+describe('room sequencer', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function make(fetchGap = jest.fn(async (_from: number, _to: number): Promise<ChatMessage[]> => [])) {
+    const out: number[] = [];
+    const seq = new RoomSequencer({ deliver: (m) => out.push(m.seq), fetchGap, gapWaitMs: 100, onError: () => undefined });
+    return { seq, out, fetchGap };
+  }
+
+  it('sequencer - holds live messages until the join anchors the stream, dropping the ones before it', () => {
+    const { seq, out } = make();
+    seq.accept(msg(5));
+    seq.accept(msg(6));
+    expect(out).toEqual([]);
+    seq.anchor(5);
+    expect(out).toEqual([6]);
+  });
+
+  it('sequencer - reorders an out-of-order pair and drops duplicates', () => {
+    const { seq, out } = make();
+    seq.anchor(0);
+    seq.accept(msg(2));
+    seq.accept(msg(1));
+    seq.accept(msg(1));
+    seq.accept(msg(3));
+    expect(out).toEqual([1, 2, 3]);
+  });
+
+  it('sequencer - a hole that stays open is fetched from history, or skipped when history has nothing', async () => {
+    const fetchGap = jest.fn(async (from: number, to: number) => (from === 1 ? [msg(1), msg(2)].filter((m) => m.seq <= to) : []));
+    const { seq, out } = make(fetchGap);
+    seq.anchor(0);
+    seq.accept(msg(3));
+    expect(out).toEqual([]);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(fetchGap).toHaveBeenCalledWith(1, 2);
+    expect(out).toEqual([1, 2, 3]);
+    seq.accept(msg(5));
+    await jest.advanceTimersByTimeAsync(100);
+    expect(out).toEqual([1, 2, 3, 5]);
+    seq.accept(msg(4));
+    expect(out).toEqual([1, 2, 3, 5]);
+  });
+
+  it('sequencer - without an anchor (join failed) it starts at the lowest held after the wait', async () => {
+    const { seq, out } = make();
+    seq.accept(msg(8));
+    seq.accept(msg(7));
+    await jest.advanceTimersByTimeAsync(100);
+    expect(out).toEqual([7, 8]);
+  });
+});

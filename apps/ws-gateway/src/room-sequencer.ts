@@ -1,0 +1,103 @@
+import type { ChatMessage } from '@relay/contracts';
+
+export interface SequencerOptions {
+  /** Delivers one message to the room's local members; called in strict seq order. */
+  deliver: (msg: ChatMessage) => void;
+  /** Fetches stored messages with seq in [from, to] when the live stream has a hole. */
+  fetchGap: (from: number, to: number) => Promise<ChatMessage[]>;
+  /** How long a hole may stay open (out-of-order publishes of two chat-services) before fetching it. */
+  gapWaitMs: number;
+  onError: (err: unknown) => void;
+}
+
+/**
+ * Puts one room's live stream in seq order. Two chat-service instances store seq n and n+1
+ * and may publish them in the other order; clients must see n first and exactly once. A hole
+ * that stays open (a publish lost in a crash between store and publish) is filled from history,
+ * or skipped when history cannot fill it, so a room never stalls.
+ */
+export class RoomSequencer {
+  private next?: number;
+  private readonly held = new Map<number, ChatMessage>();
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly opts: SequencerOptions) {}
+
+  /** The room's latest seq from a join reply: until then, the stream's start is unknown. */
+  anchor(latest: number): void {
+    if (this.next !== undefined) return;
+    this.next = latest + 1;
+    for (const seq of this.held.keys()) if (seq < this.next) this.held.delete(seq);
+    this.drain();
+  }
+
+  accept(msg: ChatMessage): void {
+    if (this.stopped) return;
+    if (this.next !== undefined && msg.seq < this.next) return; // already delivered
+    if (msg.seq === this.next) {
+      this.opts.deliver(msg);
+      this.next++;
+      this.drain();
+      return;
+    }
+    this.held.set(msg.seq, msg);
+    this.arm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.held.clear();
+  }
+
+  private drain(): void {
+    while (this.next !== undefined) {
+      const msg = this.held.get(this.next);
+      if (!msg) break;
+      this.held.delete(this.next);
+      this.opts.deliver(msg);
+      this.next++;
+    }
+    if (this.held.size === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else {
+      this.arm();
+    }
+  }
+
+  private arm(): void {
+    if (this.timer || this.held.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.closeHole();
+    }, this.opts.gapWaitMs);
+    this.timer.unref();
+  }
+
+  private async closeHole(): Promise<void> {
+    if (this.stopped || this.held.size === 0) return;
+    const lowestHeld = Math.min(...this.held.keys());
+    if (this.next === undefined) {
+      // No join reply anchored the stream (it failed): start at what arrived.
+      this.next = lowestHeld;
+      this.drain();
+      return;
+    }
+    const from = this.next;
+    try {
+      const fetched = await this.opts.fetchGap(from, lowestHeld - 1);
+      for (const m of fetched) if (m.seq >= from && m.seq < lowestHeld && !this.held.has(m.seq)) this.held.set(m.seq, m);
+    } catch (err) {
+      this.opts.onError(err);
+    }
+    if (this.stopped || this.next === undefined) return;
+    const next = this.next;
+    for (const seq of this.held.keys()) if (seq < next) this.held.delete(seq);
+    if (this.held.size === 0) return this.drain();
+    // Whatever history could not give is skipped: a stalled room is worse than a visible gap.
+    while (!this.held.has(this.next)) this.next++;
+    this.drain();
+  }
+}

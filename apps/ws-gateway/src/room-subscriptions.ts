@@ -1,0 +1,114 @@
+import type { Subscription } from 'nats';
+import { RoomMember, RoomMessage, RoomTyping, type Bus, type ChatMessage, type MemberEvent, type TypingEvent } from '@relay/contracts';
+import type { Logger } from '@relay/service-kit';
+import type { Connection } from './connection';
+import type { GatewayMetrics } from './metrics';
+import type { RoomRegistry } from './room-registry';
+import { RoomSequencer } from './room-sequencer';
+
+interface RoomSubscription {
+  subs: Subscription[];
+  sequencer: RoomSequencer;
+}
+
+export interface RoomSubscriptionsDeps {
+  bus: Bus;
+  registry: RoomRegistry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  gapWaitMs: number;
+  /** Stored messages with seq in [from, to], to fill a hole in the live stream. */
+  fetchRange: (room: string, from: number, to: number) => Promise<ChatMessage[]>;
+}
+
+/**
+ * Interest-based fan-out: the gateway subscribes a room's subjects (message, typing, member)
+ * when its first local connection joins and drops them when the last one leaves, so it never
+ * receives traffic for rooms nobody here has joined.
+ */
+export class RoomSubscriptions {
+  private readonly rooms = new Map<string, RoomSubscription>();
+
+  constructor(private readonly deps: RoomSubscriptionsDeps) {}
+
+  /** Adds a member; the first one subscribes the room (before any join request goes out). */
+  addMember(room: string, conn: Connection): void {
+    if (this.deps.registry.join(room, conn)) this.subscribe(room);
+  }
+
+  /** Removes a member; the last one unsubscribes the room. */
+  removeMember(room: string, conn: Connection): void {
+    if (this.deps.registry.leave(room, conn)) this.unsubscribe(room);
+  }
+
+  /** The room's latest seq from a join reply anchors its live stream. */
+  anchor(room: string, latest: number): void {
+    this.rooms.get(room)?.sequencer.anchor(latest);
+  }
+
+  isSubscribed(room: string): boolean {
+    return this.rooms.has(room);
+  }
+
+  private subscribe(room: string): void {
+    const { bus, logger } = this.deps;
+    const sequencer = new RoomSequencer({
+      deliver: (msg) => this.fanOutMessage(msg),
+      fetchGap: (from, to) => this.deps.fetchRange(room, from, to),
+      gapWaitMs: this.deps.gapWaitMs,
+      onError: (err) => logger.warn({ err, room }, 'could not fill a gap in the live stream'),
+    });
+    const subs = [
+      bus.subscribe(RoomMessage, { room }, (msg) => sequencer.accept(msg)),
+      bus.subscribe(RoomTyping, { room }, (evt) => this.fanOutTyping(evt)),
+      bus.subscribe(RoomMember, { room }, (evt) => this.fanOutMember(evt)),
+    ];
+    this.rooms.set(room, { subs, sequencer });
+    this.deps.metrics.roomSubscriptions.set(this.rooms.size);
+  }
+
+  private unsubscribe(room: string): void {
+    const entry = this.rooms.get(room);
+    if (!entry) return;
+    this.rooms.delete(room);
+    entry.sequencer.stop();
+    for (const sub of entry.subs) sub.unsubscribe();
+    this.deps.metrics.roomSubscriptions.set(this.rooms.size);
+  }
+
+  /** Encodes the message once; the same string goes to every local member. */
+  private fanOutMessage(msg: ChatMessage): void {
+    const members = this.deps.registry.members(msg.room);
+    if (!members) return;
+    const frame = JSON.stringify({ type: 'message', room: msg.room, id: msg.id, seq: msg.seq, from: msg.from, text: msg.text, ts: msg.ts });
+    let written = 0;
+    for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame)) written++;
+    if (written > 0) {
+      const { metrics } = this.deps;
+      metrics.deliveries.inc(written);
+      metrics.framesOut.inc({ type: 'message' }, written);
+      metrics.fanoutSeconds.observe(Math.max(0, Date.now() - msg.ts) / 1000);
+    }
+  }
+
+  private fanOutTyping(evt: TypingEvent): void {
+    const members = this.deps.registry.members(evt.room);
+    if (!members) return;
+    const frame = JSON.stringify({ type: 'typing', room: evt.room, user: evt.user });
+    let written = 0;
+    for (const conn of members) {
+      // Everyone joined gets it except the connection that typed.
+      if (conn.session !== evt.session && conn.deliverEphemeral(evt.room, frame, 'typing')) written++;
+    }
+    if (written > 0) this.deps.metrics.framesOut.inc({ type: 'typing' }, written);
+  }
+
+  private fanOutMember(evt: MemberEvent): void {
+    const members = this.deps.registry.members(evt.room);
+    if (!members) return;
+    const frame = JSON.stringify({ type: 'member', room: evt.room, user: evt.user, event: evt.event });
+    let written = 0;
+    for (const conn of members) if (conn.deliverEphemeral(evt.room, frame, 'member')) written++;
+    if (written > 0) this.deps.metrics.framesOut.inc({ type: 'member' }, written);
+  }
+}
