@@ -17,7 +17,7 @@ describe('errors', () => {
     for (const code of codes) {
       const err = chatError(code, 'detail');
       expect(isContractError(err)).toBe(true);
-      expect(err.chatCode).toBe(code);
+      expect(err.serviceCode).toBe(code);
       expect(err.code).toBe(CHAT_ERRORS[code].contract);
       expect(err.retryable).toBe(CONTRACT_ERRORS[CHAT_ERRORS[code].contract].retryable);
       expect(err.toJSON()).toEqual({ code: err.code, message: `${code}: detail`, retryable: err.retryable, service: 'chat-service' });

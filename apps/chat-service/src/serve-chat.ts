@@ -41,7 +41,7 @@ function instrument<Q extends { room: string }, R>(
     } catch (err) {
       const code = isContractError(err) ? err.code : 'INTERNAL';
       metrics.requests.inc({ type, outcome: code });
-      metrics.errors.inc({ code: isChatError(err) ? err.chatCode : code });
+      metrics.errors.inc({ code: isChatError(err) ? err.serviceCode : code });
       const context = { err, correlationId: meta.correlationId, type, room: req.room };
       // Anything else is logged by Bus.serve, with the correlation id, as INTERNAL.
       if (isContractError(err) && err.retryable) {

@@ -1,14 +1,13 @@
-import { ContractError, type ContractErrorCode } from '@relay/contracts';
+import { defineServiceErrors, type ServiceError } from '@relay/contracts';
 
 export const SERVICE_NAME = 'notification-service';
 
 /**
  * Every error the notification-service raises, with a stable code. Each crosses NATS as a
  * ContractError of the listed contract code (which decides `retryable` and how a gateway maps
- * it); the stable code opens the message, so logs and callers can tell them apart.
- * docs/notifications.md lists the same table (a test keeps them in step).
+ * it). docs/notifications.md lists the same table (a test keeps them in step).
  */
-export const NOTIFY_ERRORS = {
+const notifyErrors = defineServiceErrors(SERVICE_NAME, {
   /** `data` serialized to more than DATA_MAX_BYTES. */
   NOTIF_DATA_TOO_LARGE: { contract: 'BAD_REQUEST', message: 'data is too large' },
   /** `text` has nothing but white space. */
@@ -17,12 +16,10 @@ export const NOTIFY_ERRORS = {
   NOTIF_STORE_UNAVAILABLE: { contract: 'DEPENDENCY_DOWN', message: 'the notification store is unavailable' },
   /** Redis answered with an error of its own (a script failed): a defect, logged. */
   NOTIF_STORE_FAILED: { contract: 'INTERNAL', message: 'the notification store failed' },
-} as const satisfies Record<string, { contract: ContractErrorCode; message: string }>;
+});
 
+export const NOTIFY_ERRORS = notifyErrors.table;
 export type NotifyErrorCode = keyof typeof NOTIFY_ERRORS;
-
+export type NotifyError = ServiceError<NotifyErrorCode>;
 /** The one factory: `NOTIF_…: detail` as a ContractError raised by this service. */
-export function notifyError(code: NotifyErrorCode, detail?: string, cause?: unknown): ContractError {
-  const entry = NOTIFY_ERRORS[code];
-  return new ContractError(entry.contract, `${code}: ${detail ?? entry.message}`, SERVICE_NAME, { cause });
-}
+export const notifyError = notifyErrors.create;

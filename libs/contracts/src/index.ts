@@ -4,6 +4,7 @@ export * from './catalog';
 export * from './client-protocol';
 export { Envelope, EnvelopeHeader, makeEnvelope, newId, versionedType } from './envelope';
 export { CONTRACT_ERRORS, ContractError, isClientError, isContractError } from './errors';
+export { defineServiceErrors, ServiceError } from './service-errors';
 export { codePointLength, isSubjectToken, OpaqueId, RoomName, SUBJECT_TOKEN_PATTERN, UserId } from './names';
 export * from './schemas/chat';
 export * from './schemas/notification';
@@ -15,4 +16,5 @@ export type { BusLogger, BusOptions, EventParams, InvalidMessage, MessageMeta, P
 export type { EventData, EventDef, ReplyData, RequestData, RequestDef, SubjectParams } from './catalog-types';
 export type { EnvelopeOf } from './envelope';
 export type { ContractErrorCode, ContractErrorData } from './errors';
+export type { ServiceErrorEntry, ServiceErrors } from './service-errors';
 export type { ValidationResult } from './validate';
