@@ -132,4 +132,16 @@ describe('bus', () => {
     subA.unsubscribe();
     subB.unsubscribe();
   });
+
+  it('bus - regression: a reply over max_payload crashed the server; now it is REPLY_TOO_LARGE and serving goes on', async () => {
+    const huge = 'x'.repeat(64 * 1024);
+    const sub = bus.serve(ChatHistory, async (req) => ({
+      messages: Array.from({ length: req.limit }, (_, i) => ({ room: req.room, id: `m${i}`, seq: i + 1, from: 'a', text: huge, ts: 1 })),
+    }));
+    expect(bus.replyBudgetBytes).toBe((nc.info?.max_payload ?? 0) - 16 * 1024);
+    await expect(bus.request(ChatHistory, { room: 'big', limit: 40 }, { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'REPLY_TOO_LARGE' });
+    const small = await bus.request(ChatHistory, { room: 'big', limit: 2 }, { timeoutMs: 2000 });
+    expect(small.messages).toHaveLength(2);
+    sub.unsubscribe();
+  });
 });

@@ -8,6 +8,11 @@ import { validate } from './validate';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+/** nats-server's default max_payload, used before the server's INFO has arrived. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room for the reply wrapper and escaping slack, so a budgeted list always fits. */
+const REPLY_HEADROOM_BYTES = 16 * 1024;
+
 /** The minimal logger the bus needs; pino satisfies it. */
 export interface BusLogger {
   warn(obj: object, msg?: string): void;
@@ -130,6 +135,16 @@ export class Bus {
     return sub;
   }
 
+  /**
+   * How many bytes of payload one reply may carry: the server's max_payload less room for the
+   * reply wrapper. Handlers that return lists (history, recovery, pending notifications) cut
+   * them to fit and say `more`.
+   */
+  get replyBudgetBytes(): number {
+    const max = this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    return Math.max(1024, max - REPLY_HEADROOM_BYTES);
+  }
+
   /** Requests and events being handled by async handlers right now. */
   get inFlight(): number {
     return this.pending;
@@ -200,19 +215,19 @@ export class Bus {
           return;
         }
         const parsed = this.parseEnvelope(msg, def.request, expectedType, (reason) =>
-          respond(msg, { ok: false, error: new ContractError('BAD_REQUEST', reason, this.opts.source).toJSON() }),
+          this.respondSafely(msg, def.type, '', { ok: false, error: new ContractError('BAD_REQUEST', reason, this.opts.source).toJSON() }),
         );
         if (!parsed) return;
         this.pending++;
         handler(parsed.envelope.data, parsed.meta)
           .then(
-            (data) => respond(msg, { ok: true, data }),
+            (data) => this.respondSafely(msg, def.type, parsed.meta.correlationId, { ok: true, data }),
             (e: unknown) => {
               const error = isContractError(e) ? e : new ContractError('INTERNAL', undefined, this.opts.source, { cause: e });
               if (!isContractError(e)) {
                 this.opts.logger.error({ err: e, subject: def.subject, correlationId: parsed.meta.correlationId }, 'request handler failed');
               }
-              respond(msg, { ok: false, error: error.toJSON() });
+              this.respondSafely(msg, def.type, parsed.meta.correlationId, { ok: false, error: error.toJSON() });
             },
           )
           .finally(() => this.settle());
@@ -220,6 +235,24 @@ export class Bus {
     });
     this.owned.add(sub);
     return sub;
+  }
+
+  /**
+   * A reply can fail to go out (larger than max_payload, connection closing). That must never
+   * become an unhandled rejection that ends the process: log it and tell the caller if we can.
+   */
+  private respondSafely(msg: Msg, type: string, correlationId: string, reply: Reply<unknown>): void {
+    try {
+      respond(msg, reply);
+    } catch (err) {
+      this.opts.logger.error({ err, type, correlationId }, 'reply could not be sent');
+      const code = (err as { code?: string }).code === ErrorCode.MaxPayloadExceeded ? 'REPLY_TOO_LARGE' : 'INTERNAL';
+      try {
+        respond(msg, { ok: false, error: new ContractError(code, undefined, this.opts.source).toJSON() });
+      } catch (second) {
+        this.opts.logger.error({ err: second, type, correlationId }, 'error reply could not be sent either');
+      }
+    }
   }
 
   private settle(): void {

@@ -19,6 +19,8 @@ export const CONTRACT_ERRORS = {
   INTERNAL: { retryable: false, message: 'internal error' },
   /** A dependency of the answering service (Redis, another service) is down. */
   DEPENDENCY_DOWN: { retryable: true, message: 'a dependency of the service is down' },
+  /** The answer would not fit in one NATS message; the service should have paged it. */
+  REPLY_TOO_LARGE: { retryable: false, message: 'the reply is too large for one message' },
   /** A domain rule refused the request (e.g. history limit out of range). */
   REJECTED: { retryable: false, message: 'the request was refused' },
 } as const;

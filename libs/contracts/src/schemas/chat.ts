@@ -43,6 +43,11 @@ export const HistoryRequest = Type.Object({
 });
 export type HistoryRequest = Static<typeof HistoryRequest>;
 
+/**
+ * A page holds fewer than `limit` messages when they would not fit in one NATS message; it
+ * always keeps the newest ones (closest to `before`), so paging on with `before` = the first
+ * seq of the page loses nothing.
+ */
 export const HistoryReply = Type.Object({ messages: Type.Array(ChatMessage) });
 export type HistoryReply = Static<typeof HistoryReply>;
 
@@ -60,6 +65,11 @@ export const JoinRoomReply = Type.Object({
   /** Present only when `since` was given. */
   recovered: Type.Optional(Type.Boolean()),
   messages: Type.Array(ChatMessage),
+  /**
+   * The replay was cut to fit one NATS message: ask again with `since` = the last seq received
+   * to get the rest. Absent or false when `messages` reaches `seq`.
+   */
+  more: Type.Optional(Type.Boolean()),
 });
 export type JoinRoomReply = Static<typeof JoinRoomReply>;
 

@@ -40,7 +40,11 @@ export const PendingNotificationsRequest = Type.Object({
 });
 export type PendingNotificationsRequest = Static<typeof PendingNotificationsRequest>;
 
-export const PendingNotificationsReply = Type.Object({ notifications: Type.Array(Notification) });
+export const PendingNotificationsReply = Type.Object({
+  notifications: Type.Array(Notification),
+  /** More are pending than fit in one NATS message (or the limit): ack these, then ask again. */
+  more: Type.Optional(Type.Boolean()),
+});
 export type PendingNotificationsReply = Static<typeof PendingNotificationsReply>;
 
 /** A gateway confirms that notifications reached a live connection of the user. */

@@ -46,6 +46,17 @@ export const SessionSnapshot = Type.Object({
 });
 export type SessionSnapshot = Static<typeof SessionSnapshot>;
 
+/**
+ * One part of a snapshot that is too large for one NATS message: parts share `id`; the
+ * snapshot applies once all `count` parts have arrived.
+ */
+export const SnapshotChunk = Type.Object({
+  id: OpaqueId,
+  index: Type.Integer({ minimum: 0 }),
+  count: Type.Integer({ minimum: 1, maximum: 10000 }),
+});
+export type SnapshotChunk = Static<typeof SnapshotChunk>;
+
 /** Everything a gateway holds, replacing what presence-service knows of it. */
 export const GatewaySnapshot = Type.Object({
   gateway: OpaqueId,
@@ -53,6 +64,8 @@ export const GatewaySnapshot = Type.Object({
   v: Type.Integer({ minimum: 0 }),
   sessions: Type.Array(SessionSnapshot),
   at: Type.Integer({ minimum: 0 }),
+  /** Absent: the whole snapshot is in this message. */
+  chunk: Type.Optional(SnapshotChunk),
 });
 export type GatewaySnapshot = Static<typeof GatewaySnapshot>;
 
