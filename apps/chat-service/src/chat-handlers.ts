@@ -13,6 +13,7 @@ import {
 import type { Logger } from '@relay/service-kit';
 import type { ChatMetrics } from './chat-metrics';
 import type { MessageStore } from './message-store';
+import { newestWithin, oldestWithin } from './reply-budget';
 import { checkText } from './text-rules';
 
 export interface ChatHandlerDeps {
@@ -61,7 +62,8 @@ export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
     },
 
     async history(req) {
-      return { messages: await store.before(req.room, req.before, req.limit) };
+      // A page of large messages may hold fewer than `limit`; the client pages on with `before`.
+      return { messages: newestWithin(await store.before(req.room, req.before, req.limit), bus.replyBudgetBytes) };
     },
 
     async join(req) {
@@ -75,7 +77,9 @@ export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
       const messages = await store.range(req.room, req.since + 1, latest);
       // Fewer than missed: the oldest ones were trimmed from the capped history.
       if (messages.length !== missed) return { seq: latest, recovered: false, messages: [] };
-      return { seq: latest, recovered: true, messages };
+      // Too large for one reply: the gateway asks again with `since` = the last seq it got.
+      const part = oldestWithin(messages, bus.replyBudgetBytes);
+      return part.length < messages.length ? { seq: latest, recovered: true, messages: part, more: true } : { seq: latest, recovered: true, messages };
     },
   };
 }

@@ -74,4 +74,48 @@ describe('chat history and join', () => {
     const reply = await client.raw(ChatJoin.subject, 'chat.join', { room, since: -1, cap: 10 });
     expect(reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'BAD_REQUEST' }) });
   });
+
+  describe('large messages', () => {
+    /** 100 messages of 4,000 emoji: 1.6 MB, more than one NATS message may carry. */
+    let big: string;
+    const text = '😀'.repeat(4000);
+
+    beforeAll(async () => {
+      big = uniqueName('big');
+      await Promise.all(Array.from({ length: 100 }, () => client.bus.request(ChatSend, { room: big, user: 'alice', text }, REQ)));
+    });
+
+    it('history - regression: a page of 100 large messages crashed the service; now it holds the newest that fit', async () => {
+      const page = await client.bus.request(ChatHistory, { room: big, limit: 100 }, REQ);
+      expect(page.messages.length).toBeGreaterThan(10);
+      expect(page.messages.length).toBeLessThan(100);
+      const seqsGot = page.messages.map((m) => m.seq);
+      expect(seqsGot).toEqual(seqs(101 - seqsGot.length, 100));
+      // Paging on with `before` reaches the first message with nothing skipped.
+      let before = seqsGot[0];
+      const all = [...seqsGot];
+      while (before > 1) {
+        const older = await client.bus.request(ChatHistory, { room: big, before, limit: 100 }, REQ);
+        all.unshift(...older.messages.map((m) => m.seq));
+        before = older.messages[0].seq;
+      }
+      expect(all).toEqual(seqs(1, 100));
+    });
+
+    it('join - regression: a large replay crashed the service; now it comes in parts marked `more`', async () => {
+      const got: number[] = [];
+      let since = 0;
+      let parts = 0;
+      for (;;) {
+        const reply = await client.bus.request(ChatJoin, { room: big, since, cap: 1000 }, REQ);
+        expect(reply.recovered).toBe(true);
+        got.push(...reply.messages.map((m) => m.seq));
+        parts++;
+        if (!reply.more) break;
+        since = reply.messages[reply.messages.length - 1].seq;
+      }
+      expect(parts).toBeGreaterThan(1);
+      expect(got).toEqual(seqs(1, 100));
+    });
+  });
 });
