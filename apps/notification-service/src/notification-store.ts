@@ -75,10 +75,21 @@ export class NotificationStore {
     return { status, id, pending: body ? (JSON.parse(body) as Notification) : undefined };
   }
 
-  /** The user's pending notifications, oldest first. */
-  async pending(user: string, limit: number): Promise<Notification[]> {
-    const bodies = await this.run(() => this.redis.notifReadPending(storeKeys.pending(user), storeKeys.bodies(user), Date.now(), limit));
-    return bodies.map((b) => JSON.parse(b) as Notification);
+  /**
+   * The user's pending notifications, oldest first: at most `limit`, and no more than fit in
+   * `budgetBytes` of JSON (one NATS reply). `more` says others are waiting behind them.
+   */
+  async pending(user: string, limit: number, budgetBytes: number): Promise<{ notifications: Notification[]; more: boolean }> {
+    // One more than asked tells whether others are waiting.
+    const bodies = await this.run(() => this.redis.notifReadPending(storeKeys.pending(user), storeKeys.bodies(user), Date.now(), limit + 1));
+    const notifications: Notification[] = [];
+    let used = 0;
+    for (const body of bodies.slice(0, limit)) {
+      used += Buffer.byteLength(body) + 1;
+      if (used > budgetBytes && notifications.length > 0) break;
+      notifications.push(JSON.parse(body) as Notification);
+    }
+    return { notifications, more: bodies.length > notifications.length };
   }
 
   /** Removes acknowledged ids; returns how many were still pending. */

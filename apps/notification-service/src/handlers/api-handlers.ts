@@ -38,9 +38,9 @@ export function serveApi(deps: ApiHandlerDeps): Subscription[] {
     }),
 
     bus.serve(NotifyPending, async (req) => {
-      const notifications = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit);
+      const { notifications, more } = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit, bus.replyBudgetBytes);
       if (notifications.length > 0) metrics.delivered.inc({ path: 'stored' }, notifications.length);
-      return { notifications };
+      return more ? { notifications, more } : { notifications };
     }),
 
     bus.serve(NotifyAck, async (req) => {
