@@ -31,6 +31,8 @@ interface BufferedMessage {
 interface RoomState {
   lastSeq: number;
   buffer?: BufferedMessage[];
+  /** Bytes held in `buffer`: bounded like the outbound buffer. */
+  bufferedBytes: number;
 }
 
 const NOTIFICATION_DEDUP_CAPACITY = 1000;
@@ -45,6 +47,8 @@ export class Connection {
   private closing = false;
   private closeTimer?: NodeJS.Timeout;
   private readonly seenNotifications = new RecentIds(NOTIFICATION_DEDUP_CAPACITY);
+  /** The tail of each room's queue of join/leave operations. */
+  private readonly roomOps = new Map<string, Promise<void>>();
 
   constructor(
     readonly ws: WebSocket,
@@ -79,7 +83,8 @@ export class Connection {
       this.metrics.droppedFrames.inc({ reason: 'backpressure' });
       return false;
     }
-    if (buffered + frame.length > this.limits.outboundHardLimitBytes) {
+    // A UTF-8 byte is at most 3 per UTF-16 unit: count exactly only when it could matter.
+    if (buffered + frame.length * 3 > this.limits.outboundHardLimitBytes && buffered + Buffer.byteLength(frame) > this.limits.outboundHardLimitBytes) {
       this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
       this.logger.warn({ session: this.session, user: this.user, buffered }, 'slow consumer: closing with 1008');
       this.close(CLOSE_CODES.POLICY, 'slow consumer');
@@ -117,6 +122,17 @@ export class Connection {
 
   // --- rooms -----------------------------------------------------------------------------
 
+  /** Runs `op` after every earlier join/leave of the same room on this connection has finished. */
+  inRoomOrder(room: string, op: () => Promise<void>): Promise<void> {
+    const previous = this.roomOps.get(room) ?? Promise.resolve();
+    const next = previous.then(op, op);
+    this.roomOps.set(room, next);
+    void next.finally(() => {
+      if (this.roomOps.get(room) === next) this.roomOps.delete(room);
+    });
+    return next;
+  }
+
   isMember(room: string): boolean {
     return this.rooms.has(room);
   }
@@ -125,7 +141,7 @@ export class Connection {
   beginJoin(room: string): void {
     const state = this.rooms.get(room);
     if (state) state.buffer ??= [];
-    else this.rooms.set(room, { lastSeq: 0, buffer: [] });
+    else this.rooms.set(room, { lastSeq: 0, buffer: [], bufferedBytes: 0 });
   }
 
   /** Ends a join: everything up to `lastSeq` was replayed, the buffer fills the rest with no duplicate. */
@@ -134,6 +150,7 @@ export class Connection {
     if (!state) return;
     const buffer = state.buffer ?? [];
     state.buffer = undefined;
+    state.bufferedBytes = 0;
     state.lastSeq = lastSeq;
     for (const m of buffer) this.deliverMessage(room, m.seq, m.frame);
   }
@@ -151,6 +168,15 @@ export class Connection {
     const state = this.rooms.get(room);
     if (!state) return false;
     if (state.buffer) {
+      // Held while the join is in flight; a room so busy that this passes the hard limit is a
+      // slow consumer like any other: closed, and it recovers with `since`.
+      state.bufferedBytes += Buffer.byteLength(frame);
+      if (state.bufferedBytes > this.limits.outboundHardLimitBytes) {
+        this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
+        this.logger.warn({ session: this.session, user: this.user, room, bytes: state.bufferedBytes }, 'join buffer over the hard limit: closing with 1008');
+        this.close(CLOSE_CODES.POLICY, 'slow consumer');
+        return false;
+      }
       state.buffer.push({ seq, frame });
       return false;
     }

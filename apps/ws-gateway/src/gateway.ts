@@ -75,7 +75,11 @@ export class Gateway {
       return;
     }
     metrics.framesIn.inc({ type: parsed.frame.type });
-    void this.dispatch(conn, parsed.frame);
+    const frame = parsed.frame;
+    // Joins and leaves of one room run one after another, so a reply can never find the room
+    // in a state that a later join or leave of the same room made.
+    if (frame.type === 'join' || frame.type === 'leave') void conn.inRoomOrder(frame.room, () => this.dispatch(conn, frame));
+    else void this.dispatch(conn, frame);
   }
 
   private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {

@@ -12,6 +12,9 @@ export interface NotificationDeliveryDeps {
   logger: Logger;
 }
 
+/** At 1,000 a part, a connection start delivers at most 50,000 pending notifications. */
+const MAX_PENDING_PARTS = 50;
+
 /** The client frame: the notification without its `user` (the connection is the user). */
 function encode(n: Notification): string {
   const { user: _user, ...rest } = n;
@@ -43,11 +46,20 @@ export class NotificationDelivery {
     return this.subs.has(user);
   }
 
-  /** Pending notifications for a new connection, then their ack. */
+  /**
+   * Pending notifications for a new connection, then their ack. A backlog larger than one NATS
+   * reply comes in parts (`more`): each part is acked before the next is asked for, so the
+   * next one starts where this one ended.
+   */
   async deliverPending(conn: Connection, cid: string): Promise<void> {
-    const { notifications } = await this.deps.services.notifyPending({ user: conn.user, limit: 1000 }, cid);
-    const delivered = notifications.filter((n) => conn.deliverNotification(n.id, encode(n))).map((n) => n.id);
-    this.ack(conn.user, delivered, cid);
+    for (let part = 0; part < MAX_PENDING_PARTS; part++) {
+      const { notifications, more } = await this.deps.services.notifyPending({ user: conn.user, limit: 1000 }, cid);
+      const delivered = notifications.filter((n) => conn.deliverNotification(n.id, encode(n))).map((n) => n.id);
+      if (delivered.length > 0) await this.deps.services.notifyAck({ user: conn.user, ids: delivered }, cid);
+      // Stop when the rest would only come back again: nothing more, or this connection is going.
+      if (!more || delivered.length < notifications.length || conn.isClosing) return;
+    }
+    this.deps.logger.warn({ user: conn.user, parts: MAX_PENDING_PARTS, correlationId: cid }, 'pending backlog larger than one connection start delivers; the rest waits');
   }
 
   private onLive(n: Notification, cid: string): void {

@@ -1,4 +1,4 @@
-import type { JoinFrame } from '@relay/contracts';
+import { CLOSE_CODES, type JoinFrame } from '@relay/contracts';
 import { fromDownstream, gatewayError } from '../errors';
 import { withRef, type FrameHandler } from './context';
 
@@ -34,10 +34,25 @@ export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlati
   if (reply.recovered !== undefined) joined.recovered = reply.recovered;
   conn.sendFrame(withRef(joined, frame.ref));
   let lastSeq = reply.seq;
-  for (const m of reply.messages) {
-    conn.sendFrame({ type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts });
-    lastSeq = Math.max(lastSeq, m.seq);
+  for (;;) {
+    for (const m of reply.messages) {
+      conn.sendFrame({ type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts });
+    }
+    if (!reply.more || reply.messages.length === 0) break;
+    // A replay too large for one NATS message comes in parts: ask for the rest.
+    const since = reply.messages[reply.messages.length - 1].seq;
+    try {
+      reply = await ctx.services.chatJoin({ room, cap: ctx.config.recoveryCap, since }, correlationId);
+    } catch (err) {
+      // `joined` is out and part of the replay too: a gap now would be silent. Closing with
+      // 1011 makes the client reconnect and join with `since`, which loses nothing.
+      ctx.logger.warn({ err, room, since, correlationId }, 'replay part failed: closing with 1011');
+      conn.close(CLOSE_CODES.INTERNAL, 'recovery interrupted, reconnect');
+      return;
+    }
+    if (conn.isClosing || !conn.isMember(room)) return;
   }
+  for (const m of reply.messages) lastSeq = Math.max(lastSeq, m.seq);
   conn.finishJoin(room, lastSeq);
   if (!wasMember) ctx.presence.join(conn.session, room, correlationId);
 };
