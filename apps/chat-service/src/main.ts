@@ -1,10 +1,10 @@
-import { exitOnSignals } from '@relay/service-kit';
+import { installProcessGuards } from '@relay/service-kit';
 import { buildApp } from './app';
 import { readConfig } from './config';
 
 async function main(): Promise<void> {
   const app = await buildApp(readConfig());
-  exitOnSignals(app.shutdown, app.logger);
+  installProcessGuards(app.shutdown, app.logger);
   const port = await app.listen();
   app.logger.info({ port }, 'chat-service listening');
 }

@@ -1,11 +1,11 @@
-import { exitOnSignals } from '@relay/service-kit';
+import { installProcessGuards } from '@relay/service-kit';
 import { buildApp } from './app';
 import { readConfig } from './config';
 
 async function main(): Promise<void> {
   const config = readConfig();
   const app = await buildApp(config);
-  exitOnSignals(app.shutdown, app.runtime.logger);
+  installProcessGuards(app.shutdown, app.runtime.logger);
   const port = await app.listen();
   app.runtime.logger.info({ port, leaseMs: config.gatewayLeaseMs, sweepIntervalMs: config.sweepIntervalMs }, 'presence-service listening');
 }

@@ -7,6 +7,7 @@ export { connectNats, natsUsable } from './nats-connection';
 export { connectRedis, redactUrl, redisReady } from './redis-connection';
 export { withRetry } from './retry';
 export { createServiceRuntime } from './service-runtime';
+export { installProcessGuards } from './process-guards';
 export { exitOnSignals, Shutdown } from './shutdown';
 
 export type { Breaker, BreakerDeps, BreakerOptions, BreakerState } from './breaker';
