@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
 import { RoomTyping } from '@relay/contracts';
-import { startNats, uniqueName, waitFor, type TestClient, type TestNats } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { startGateway, type RunningGateway } from '../test/harness';
+import { uniqueName, waitFor, type TestClient } from '@relay/testing';
+import { startGateway, useGatewayWorld, type RunningGateway } from '../test/harness';
 
 /** The client's TCP socket: pausing it makes a consumer that stops reading. */
 function tcp(c: TestClient): Socket {
@@ -18,20 +17,11 @@ async function metric(gw: RunningGateway, pattern: RegExp): Promise<number> {
 const BIG_TEXT = 'x'.repeat(3900);
 
 describe('gateway backpressure', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-  });
-
-  afterAll(async () => {
-    await fake?.close();
-    await nats?.close();
-  });
+  // Each test starts its own gateway with its own limits.
+  const world = useGatewayWorld({}, { gateway: false });
 
   it('backpressure - past the soft limit typing is dropped, messages are not, and the socket stays open', async () => {
+    const { fake, nats } = world;
     const gw = await startGateway(nats.url, { OUTBOUND_SOFT_LIMIT_BYTES: '16384', OUTBOUND_HARD_LIMIT_BYTES: '268435456' });
     try {
       const room = uniqueName('room');
@@ -61,6 +51,7 @@ describe('gateway backpressure', () => {
   });
 
   it('backpressure - past the hard limit the connection is closed with 1008 and cut when the close cannot flush', async () => {
+    const { fake, nats } = world;
     const gw = await startGateway(nats.url, { OUTBOUND_SOFT_LIMIT_BYTES: '16384', OUTBOUND_HARD_LIMIT_BYTES: '65536', SLOW_CLOSE_GRACE_MS: '200' });
     try {
       const room = uniqueName('room');

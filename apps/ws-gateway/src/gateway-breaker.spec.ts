@@ -1,6 +1,5 @@
-import { startNats, uniqueName, waitFor, type TestNats } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { startGateway, type RunningGateway } from '../test/harness';
+import { uniqueName, waitFor } from '@relay/testing';
+import { useGatewayWorld, type RunningGateway } from '../test/harness';
 
 async function breakerState(gw: RunningGateway, name: string): Promise<string> {
   const body = (await (await fetch(`${gw.http}/readyz`)).json()) as { breakers: Record<string, string> };
@@ -8,23 +7,10 @@ async function breakerState(gw: RunningGateway, name: string): Promise<string> {
 }
 
 describe('gateway breakers', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-  let gw: RunningGateway;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-    gw = await startGateway(nats.url, { REQUEST_TIMEOUT_MS: '300', BREAKER_RESET_MS: '500', RATE_PER_SEC: '1000', RATE_BURST: '1000' });
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-    await nats?.close();
-  });
+  const world = useGatewayWorld({ REQUEST_TIMEOUT_MS: '300', BREAKER_RESET_MS: '500', RATE_PER_SEC: '1000', RATE_BURST: '1000' });
 
   it('breaker - a stopped chat-service is SERVICE_UNAVAILABLE, the breaker opens and answers at once, then closes when it is back', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const c = await gw.connect('alice');
     await c.request({ type: 'join', room });
@@ -54,6 +40,7 @@ describe('gateway breakers', () => {
   });
 
   it('breaker - a slow chat-service is SERVICE_UNAVAILABLE within the request timeout, never left hanging', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const c = await gw.connect('bob');
     await c.request({ type: 'join', room });

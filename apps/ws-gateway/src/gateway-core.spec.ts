@@ -1,31 +1,18 @@
 import { RoomMessage } from '@relay/contracts';
-import { startNats, uniqueName, type TestNats } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { startGateway, type RunningGateway } from '../test/harness';
+import { uniqueName, waitFor } from '@relay/testing';
+import { startGateway, useGatewayWorld } from '../test/harness';
 
 describe('gateway core', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-  let gw: RunningGateway;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-    gw = await startGateway(nats.url);
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-    await nats?.close();
-  });
+  const world = useGatewayWorld();
 
   it('core - welcome is the first frame with user, session and gateway', async () => {
+    const { gw } = world;
     const c = await gw.connect('alice');
     expect(c.frames[0]).toEqual({ type: 'welcome', user: 'alice', session: expect.any(String), gateway: gw.config.instanceId });
   });
 
   it('core - join, send, message to every member including the sender, history, ping', async () => {
+    const { gw } = world;
     const room = uniqueName('room');
     const a = await gw.connect('alice');
     const b = await gw.connect('bob');
@@ -42,6 +29,7 @@ describe('gateway core', () => {
   });
 
   it('core - join with since replays the missed messages then live ones, no gap and no duplicate', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     for (let i = 0; i < 5; i++) fake.publishStored(room, `old ${i + 1}`);
     const c = await gw.connect('carol');
@@ -53,6 +41,7 @@ describe('gateway core', () => {
   });
 
   it('core - join with since beyond the cap or above latest is recovered:false without replay', async () => {
+    const { gw, fake, nats } = world;
     const room = uniqueName('room');
     for (let i = 0; i < 3; i++) fake.publishStored(room, `m${i}`);
     const c = await gw.connect('dave');
@@ -70,21 +59,25 @@ describe('gateway core', () => {
   });
 
   it('core - live messages during a slow join are buffered and delivered after the replay, in order, once', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     fake.publishStored(room, 'm1');
     const c = await gw.connect('erin');
-    fake.chatDelayMs = 200;
+    const release = fake.holdJoins();
+    const ref = 'slowjoin';
     try {
-      const ref = 'slowjoin';
       c.send({ type: 'join', ref, room, since: 0 });
+      // The gateway subscribes the room before it asks ChatJoin, on the same connection: once
+      // the fake has the request, the room's live messages reach the gateway.
+      await waitFor(() => fake.joinRequests.some((r) => r.room === room), { what: 'the ChatJoin request at the fake' });
       // Published while the join is in flight: seq 2 and 3 arrive live before `joined`.
-      await new Promise((r) => setTimeout(r, 50));
       fake.publishStored(room, 'm2');
       fake.publishStored(room, 'm3');
-      await c.next((f) => f.ref === ref);
+      await fake.nc.flush();
     } finally {
-      fake.chatDelayMs = 0;
+      release();
     }
+    await c.next((f) => f.ref === ref);
     fake.publishStored(room, 'm4');
     const seqs = (await c.collect((f) => f.type === 'message', 4)).map((m) => m.seq);
     expect(seqs).toEqual([1, 2, 3, 4]);
@@ -93,6 +86,7 @@ describe('gateway core', () => {
   });
 
   it('core - out-of-order publishes are delivered in seq order; a lost publish is filled from history', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const c = await gw.connect('frank');
     await c.request({ type: 'join', room });
@@ -103,26 +97,33 @@ describe('gateway core', () => {
     const msgs = await c.collect((f) => f.type === 'message', 2, 5000);
     expect(msgs.map((m) => m.seq)).toEqual([1, 2]);
     expect(msgs[0].id).toBe(m1.id);
-    // seq 3 arrives late after seq 4.
+    // seq 3 arrives late after seq 4: one publisher connection, so NATS keeps this order.
     fake.publishStored(room, 'four');
-    await new Promise((r) => setTimeout(r, 20));
     fake.bus.publish(RoomMessage, { room }, m3);
     const later = await c.collect((f) => f.type === 'message', 2, 5000);
     expect(later.map((m) => m.seq)).toEqual([3, 4]);
   });
 
   it('core - leave stops delivery and answers left', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const c = await gw.connect('gina');
+    const stays = await gw.connect('gina-friend');
     await c.request({ type: 'join', room });
+    await stays.request({ type: 'join', room });
     expect(await c.request({ type: 'leave', room, ref: 'l1' })).toEqual({ type: 'left', ref: 'l1', room });
-    fake.publishStored(room, 'after leave');
+    const msg = fake.publishStored(room, 'after leave');
+    // The fan-out writes to every member in one pass: once the remaining member has the message,
+    // a frame for the one who left would already be queued on its socket ahead of this pong.
+    expect(await stays.next((f) => f.type === 'message')).toMatchObject({ id: msg.id });
     await c.request({ type: 'ping' });
-    await new Promise((r) => setTimeout(r, 100));
     expect(c.received((f) => f.type === 'message')).toHaveLength(0);
+    await stays.request({ type: 'leave', room });
+    expect(gw.app.rooms.isSubscribed(room)).toBe(false);
   });
 
   it('core - send without clientMsgId gets one from the gateway; the same clientMsgId stores once', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const c = await gw.connect('hank');
     await c.request({ type: 'join', room });
@@ -135,6 +136,7 @@ describe('gateway core', () => {
   });
 
   it('core - presence answers the users from presence-service; typing reaches others but not the typist', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     fake.members = ['ivy', 'jack'];
     const ivy = await gw.connect('ivy');

@@ -1,24 +1,13 @@
-import { startNats, TestClient, type Frame, type TestNats, uniqueName } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { startGateway, type RunningGateway } from '../test/harness';
+import { TestClient, type Frame, uniqueName, waitFor } from '@relay/testing';
+import { useGatewayWorld } from '../test/harness';
 
 describe('gateway errors and limits', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-  let gw: RunningGateway;
+  const world = useGatewayWorld({ MAX_ROOMS_PER_CONNECTION: '3', RATE_PER_SEC: '1000', RATE_BURST: '1000', MAX_FRAME_BYTES: '20000' });
   let c: TestClient;
 
+  // Closed with the gateway.
   beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-    gw = await startGateway(nats.url, { MAX_ROOMS_PER_CONNECTION: '3', RATE_PER_SEC: '1000', RATE_BURST: '1000', MAX_FRAME_BYTES: '20000' });
-    c = await gw.connect('alice');
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-    await nats?.close();
+    c = await world.gw.connect('alice');
   });
 
   const errorFor = async (frame: string | object, ref?: string): Promise<Frame> => {
@@ -72,6 +61,7 @@ describe('gateway errors and limits', () => {
   });
 
   it('errors - more than the room limit is BAD_REQUEST on that join; rejoining a joined room is fine', async () => {
+    const { gw } = world;
     const d = await gw.connect('dora');
     const rooms = [uniqueName('r'), uniqueName('r'), uniqueName('r')];
     for (const room of rooms) expect(await d.request({ type: 'join', room })).toMatchObject({ type: 'joined' });
@@ -82,18 +72,21 @@ describe('gateway errors and limits', () => {
   });
 
   it('errors - a frame over the size limit closes with 1009', async () => {
+    const { gw } = world;
     const d = await gw.connect('erin');
     d.send(JSON.stringify({ type: 'send', room: 'lobby', text: 'x'.repeat(20001) }));
     expect((await d.closed).code).toBe(1009);
   });
 
   it('errors - a binary frame closes with 1003', async () => {
+    const { gw } = world;
     const d = await gw.connect('fred');
     d.ws.send(Buffer.from('{"type":"ping"}'), { binary: true });
     expect((await d.closed).code).toBe(1003);
   });
 
   it('errors - metrics count errors by code and frames by type', async () => {
+    const { gw } = world;
     const text = await (await fetch(`${gw.http}/metrics`)).text();
     expect(text).toMatch(/relay_gateway_errors_total\{code="BAD_REQUEST"[^}]*\} \d+/);
     expect(text).toMatch(/relay_gateway_frames_in_total\{type="invalid"[^}]*\} \d+/);
@@ -103,20 +96,10 @@ describe('gateway errors and limits', () => {
 });
 
 describe('gateway rate limit', () => {
-  let nats: TestNats;
-  let gw: RunningGateway;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    gw = await startGateway(nats.url, { RATE_PER_SEC: '1', RATE_BURST: '5' });
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await nats?.close();
-  });
+  const world = useGatewayWorld({ RATE_PER_SEC: '1', RATE_BURST: '5' }, { fakeServices: false });
 
   it('rate limit - frames past the burst get RATE_LIMITED with their ref and the connection stays open', async () => {
+    const { gw } = world;
     const c = await gw.connect('alice');
     for (let i = 0; i < 8; i++) c.send({ type: 'ping', ref: `p${i}` });
     // Invalid frames count too.
@@ -126,12 +109,16 @@ describe('gateway rate limit', () => {
     const limited = replies.filter((f) => f.type === 'error');
     expect(limited.map((f) => f.code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
     expect(limited.slice(0, 3).map((f) => f.ref)).toEqual(['p5', 'p6', 'p7']);
-    // A token comes back after a second; the socket is still usable.
-    const pong = await (async () => {
-      await new Promise((r) => setTimeout(r, 1100));
-      return c.request({ type: 'ping', ref: 'late' });
-    })();
-    expect(pong).toEqual({ type: 'pong', ref: 'late' });
+    // A token comes back after a second (refused frames take none); the socket is still usable.
+    let attempt = 0;
+    const pong = await waitFor(
+      async () => {
+        const reply = await c.request({ type: 'ping', ref: `late${++attempt}` });
+        return reply.type === 'pong' ? reply : undefined;
+      },
+      { what: 'a ping answered once a token is back', timeoutMs: 5000, intervalMs: 100 },
+    );
+    expect(pong).toEqual({ type: 'pong', ref: `late${attempt}` });
     expect(c.ws.readyState).toBe(c.ws.OPEN);
   });
 });

@@ -1,6 +1,6 @@
-import { startNats, uniqueName, waitFor, type TestNats } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { startGateway, type RunningGateway } from '../test/harness';
+import { RoomMember, RoomMessage, RoomTyping, subjectFor, type ChatMessage } from '@relay/contracts';
+import { uniqueName, waitFor, type TestNats } from '@relay/testing';
+import { useGatewayWorld, type RunningGateway } from '../test/harness';
 
 /** Subjects subscribed on the NATS server, from its monitoring endpoint. */
 async function subscribedSubjects(nats: TestNats): Promise<string[]> {
@@ -10,23 +10,10 @@ async function subscribedSubjects(nats: TestNats): Promise<string[]> {
 }
 
 describe('gateway fan-out', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-  let gw: RunningGateway;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-    gw = await startGateway(nats.url);
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-    await nats?.close();
-  });
+  const world = useGatewayWorld();
 
   it('fan-out - the room subjects are subscribed on the first local join and dropped after the last leave', async () => {
+    const { gw, nats } = world;
     const room = uniqueName('room');
     const roomSubjects = (subs: string[]) => subs.filter((s) => s.startsWith(`chat.v1.room.${room}.`)).sort();
     expect(roomSubjects(await subscribedSubjects(nats))).toEqual([]);
@@ -48,6 +35,7 @@ describe('gateway fan-out', () => {
   });
 
   it('fan-out - a user subject is subscribed while the user has a connection', async () => {
+    const { gw, nats } = world;
     const user = uniqueName('u');
     const c = await gw.connect(user);
     await waitFor(async () => (await subscribedSubjects(nats)).includes(`user.v1.${user}.notification`), { what: 'user subscribed' });
@@ -56,6 +44,7 @@ describe('gateway fan-out', () => {
   });
 
   it('fan-out - one message reaches every local member once and is counted as deliveries', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const clients = await Promise.all(['m1', 'm2', 'm3', 'm4'].map((u) => gw.connect(u)));
     for (const c of clients) await c.request({ type: 'join', room });
@@ -65,7 +54,41 @@ describe('gateway fan-out', () => {
     expect((await deliveries(gw)) - before).toBe(4);
     await Promise.all(clients.map((c) => c.close()));
   });
+
+  it('fan-out - an event whose payload names another room than its subject is dropped and counted', async () => {
+    const { gw, fake } = world;
+    const roomA = uniqueName('room');
+    const roomB = uniqueName('room');
+    const inA = await gw.connect('ann');
+    const inB = await gw.connect('ben');
+    await inA.request({ type: 'join', room: roomA });
+    await inB.request({ type: 'join', room: roomB });
+    const before = await subjectMismatches(gw);
+    // Valid envelopes, published raw onto room A's subjects while naming room B.
+    const forB: ChatMessage = { room: roomB, id: 'forged-for-b', seq: 1, from: 'mallory', text: 'wrong room', ts: Date.now() };
+    fake.nc.publish(subjectFor(RoomMessage.subject, { room: roomA }), fake.bus.encodeEvent(RoomMessage, forB));
+    fake.nc.publish(subjectFor(RoomTyping.subject, { room: roomA }), fake.bus.encodeEvent(RoomTyping, { room: roomB, user: 'mallory', session: 's-mallory' }));
+    fake.nc.publish(subjectFor(RoomMember.subject, { room: roomA }), fake.bus.encodeEvent(RoomMember, { room: roomB, user: 'mallory', event: 'join' }));
+    // Markers from the same publisher connection: NATS delivers them after the forged events,
+    // and both sockets get them after anything the forged events would have produced.
+    const markerA = fake.publishStored(roomA, 'marker a');
+    const markerB = fake.publishStored(roomB, 'marker b');
+    expect(await inA.next((f) => f.type === 'message')).toMatchObject({ room: roomA, id: markerA.id, seq: 1 });
+    expect(await inB.next((f) => f.type === 'message')).toMatchObject({ room: roomB, id: markerB.id, seq: 1 });
+    for (const c of [inA, inB]) {
+      expect(c.received((f) => f.type === 'message')).toHaveLength(1);
+      expect(c.received((f) => f.type === 'typing' || f.type === 'member')).toEqual([]);
+    }
+    expect((await subjectMismatches(gw)) - before).toBe(3);
+    await Promise.all([inA.close(), inB.close()]);
+  });
 });
+
+async function subjectMismatches(gw: RunningGateway): Promise<number> {
+  const text = await (await fetch(`${gw.http}/metrics`)).text();
+  const m = /^relay_gateway_dropped_frames_total\{reason="subject-mismatch"[^}]*\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
 
 async function deliveries(gw: RunningGateway): Promise<number> {
   const text = await (await fetch(`${gw.http}/metrics`)).text();

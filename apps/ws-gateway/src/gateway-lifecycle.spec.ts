@@ -1,23 +1,13 @@
 import type { Socket } from 'node:net';
-import { signToken, startNats, TestClient, uniqueName, waitFor, type TestNats } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { SECRET, startGateway } from '../test/harness';
+import { signToken, TestClient, uniqueName, waitFor } from '@relay/testing';
+import { SECRET, startGateway, useGatewayWorld } from '../test/harness';
 
 describe('gateway lifecycle', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-  });
-
-  afterAll(async () => {
-    await fake?.close();
-    await nats?.close();
-  });
+  // Each test starts (and stops) its own gateway.
+  const world = useGatewayWorld({}, { gateway: false });
 
   it('lifecycle - graceful shutdown closes every socket with 1012, refuses new ones and drains NATS', async () => {
+    const { nats } = world;
     const gw = await startGateway(nats.url);
     const a = await gw.connect('alice');
     const b = await gw.connect('bob');
@@ -32,6 +22,7 @@ describe('gateway lifecycle', () => {
   });
 
   it('lifecycle - a connection that stops answering pings is dropped', async () => {
+    const { nats } = world;
     const gw = await startGateway(nats.url, { PING_INTERVAL_MS: '100' });
     try {
       const c = await gw.connect('dave');
@@ -39,8 +30,12 @@ describe('gateway lifecycle', () => {
       // A paused socket reads no ping, so it sends no pong.
       (c.ws as unknown as { _socket: Socket })._socket.pause();
       await waitFor(() => gw.app.registry.connectionCount === 1, { what: 'the silent connection dropped', timeoutMs: 5000 });
-      // One that answers stays, several intervals later.
-      await new Promise((r) => setTimeout(r, 350));
+      // One that answers (ws pongs by itself) stays, several ping rounds later.
+      let pings = 0;
+      live.ws.on('ping', () => pings++);
+      await waitFor(() => pings >= 3, { what: 'three more pings to the live connection', timeoutMs: 5000 });
+      expect(gw.app.registry.connectionCount).toBe(1);
+      expect(live.ws.readyState).toBe(live.ws.OPEN);
       expect(await live.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
     } finally {
       await gw.close();

@@ -1,30 +1,16 @@
 import { newId, UserNotification, type Notification } from '@relay/contracts';
-import { startNats, uniqueName, waitFor, type TestNats } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { startGateway, type RunningGateway } from '../test/harness';
+import { uniqueName, waitFor } from '@relay/testing';
+import { useGatewayWorld } from '../test/harness';
 
 function notification(user: string, text: string): Notification {
   return { id: newId(), kind: 'mention', user, from: 'alice', room: 'lobby', text, ts: Date.now() };
 }
 
 describe('gateway notifications', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-  let gw: RunningGateway;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-    gw = await startGateway(nats.url);
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-    await nats?.close();
-  });
+  const world = useGatewayWorld();
 
   it('notifications - pending ones arrive right after welcome and are acked', async () => {
+    const { gw, fake } = world;
     const user = uniqueName('u');
     const n = notification(user, 'while you were away');
     fake.pending.set(user, [n]);
@@ -37,6 +23,7 @@ describe('gateway notifications', () => {
   });
 
   it('notifications - a live one goes to every connection of the user once, and is acked', async () => {
+    const { gw, fake } = world;
     const user = uniqueName('u');
     const c1 = await gw.connect(user);
     const c2 = await gw.connect(user);

@@ -1,26 +1,12 @@
 import { RoomMember } from '@relay/contracts';
-import { startNats, uniqueName, waitFor, type TestNats } from '@relay/testing';
-import { FakeServices } from '../test/fake-services';
-import { startGateway, type RunningGateway } from '../test/harness';
+import { uniqueName, waitFor } from '@relay/testing';
+import { startGateway, useGatewayWorld } from '../test/harness';
 
 describe('gateway presence side', () => {
-  let nats: TestNats;
-  let fake: FakeServices;
-  let gw: RunningGateway;
-
-  beforeAll(async () => {
-    nats = await startNats();
-    fake = await FakeServices.start(nats.url);
-    gw = await startGateway(nats.url, { HEARTBEAT_INTERVAL_MS: '100' });
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-    await nats?.close();
-  });
+  const world = useGatewayWorld({ HEARTBEAT_INTERVAL_MS: '100' });
 
   it('presence - open, join, leave and close are reported with an increasing v', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const c = await gw.connect('alice');
     const session = c.welcome.session as string;
@@ -43,6 +29,7 @@ describe('gateway presence side', () => {
   });
 
   it('presence - heartbeats carry the counts; resync=true brings a full snapshot', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const c = await gw.connect('bob');
     await c.request({ type: 'join', room });
@@ -54,6 +41,7 @@ describe('gateway presence side', () => {
   });
 
   it('presence - a failed update marks the gateway dirty and the next heartbeat sends a snapshot', async () => {
+    const { fake, nats } = world;
     const other = await startGateway(nats.url, { HEARTBEAT_INTERVAL_MS: '60000' });
     try {
       const presence = other.app.presence;
@@ -80,6 +68,7 @@ describe('gateway presence side', () => {
   });
 
   it('presence - member events are forwarded to every joined connection', async () => {
+    const { gw, fake } = world;
     const room = uniqueName('room');
     const a = await gw.connect('dora');
     const a2 = await gw.connect('dora');

@@ -1,5 +1,5 @@
 import type { Subscription } from 'nats';
-import { RoomMember, RoomMessage, RoomTyping, type Bus, type ChatMessage, type MemberEvent, type TypingEvent } from '@relay/contracts';
+import { RoomMember, RoomMessage, RoomTyping, type Bus, type ChatMessage, type MemberEvent, type MessageMeta, type TypingEvent } from '@relay/contracts';
 import type { Logger } from '@relay/service-kit';
 import type { Connection } from './connection';
 import type { GatewayMetrics } from './metrics';
@@ -59,12 +59,30 @@ export class RoomSubscriptions {
       onError: (err) => logger.warn({ err, room }, 'could not fill a gap in the live stream'),
     });
     const subs = [
-      bus.subscribe(RoomMessage, { room }, (msg) => sequencer.accept(msg)),
-      bus.subscribe(RoomTyping, { room }, (evt) => this.fanOutTyping(evt)),
-      bus.subscribe(RoomMember, { room }, (evt) => this.fanOutMember(evt)),
+      bus.subscribe(RoomMessage, { room }, (msg, meta) => {
+        if (this.matchesSubject(room, msg, meta)) sequencer.accept(msg);
+      }),
+      bus.subscribe(RoomTyping, { room }, (evt, meta) => {
+        if (this.matchesSubject(room, evt, meta)) this.fanOutTyping(evt);
+      }),
+      bus.subscribe(RoomMember, { room }, (evt, meta) => {
+        if (this.matchesSubject(room, evt, meta)) this.fanOutMember(evt);
+      }),
     ];
     this.rooms.set(room, { subs, sequencer });
     this.deps.metrics.roomSubscriptions.set(this.rooms.size);
+  }
+
+  /**
+   * Fan-out goes by the payload's room, so an event published on one room's subject but
+   * naming another room (a buggy or hostile publisher) would reach the other room's members
+   * and corrupt its seq stream. The subject is what we subscribed to: anything else is dropped.
+   */
+  private matchesSubject(room: string, payload: { room: string }, meta: MessageMeta): boolean {
+    if (payload.room === room) return true;
+    this.deps.logger.warn({ subject: meta.subject, room, payloadRoom: payload.room, correlationId: meta.correlationId }, 'event for another room on this room subject dropped');
+    this.deps.metrics.droppedFrames.inc({ reason: 'subject-mismatch' });
+    return false;
   }
 
   private unsubscribe(room: string): void {

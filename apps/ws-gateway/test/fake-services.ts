@@ -30,6 +30,8 @@ const silent = { warn: () => undefined, error: () => undefined };
 export class FakeServices {
   readonly messages = new Map<string, ChatMessage[]>();
   readonly sendRequests: Array<{ room: string; clientMsgId?: string }> = [];
+  /** Every ChatJoin as it arrives (before any hold or delay), so tests wait for it instead of sleeping. */
+  readonly joinRequests: Array<{ room: string; since?: number }> = [];
   readonly updates: SessionUpdate[] = [];
   readonly heartbeats: GatewayHeartbeat[] = [];
   readonly syncs: GatewaySnapshot[] = [];
@@ -44,6 +46,8 @@ export class FakeServices {
   /** Do not publish the next N stored messages (lost publishes). */
   skipPublish = 0;
   private readonly cmids = new Map<string, { id: string; seq: number; ts: number }>();
+  /** While set, ChatJoin replies wait for it (a join held in flight for as long as a test needs). */
+  private joinGate?: Promise<void>;
   private chatSubs: Subscription[] = [];
   private otherSubs: Subscription[] = [];
 
@@ -81,6 +85,8 @@ export class FakeServices {
         return { id: msg.id, seq: msg.seq, ts: msg.ts, duplicate: false };
       }),
       bus.serve(ChatJoin, async (req) => {
+        this.joinRequests.push({ room: req.room, since: req.since });
+        await this.joinGate;
         await delay();
         const log = this.log(req.room);
         const latest = log.length;
@@ -97,6 +103,19 @@ export class FakeServices {
         return { messages: older.slice(Math.max(0, older.length - req.limit)) };
       }),
     ];
+  }
+
+  /**
+   * Holds every ChatJoin reply until the returned release is called. The reply is built after
+   * the release, from the log as it is then, as a real chat-service answering late would.
+   */
+  holdJoins(): () => void {
+    let release!: () => void;
+    this.joinGate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.joinGate = undefined;
+      release();
+    };
   }
 
   stopChat(): void {
