@@ -9,6 +9,8 @@ presence-service, notification-service and N ws-gateway instances. Ctrl-C stops 
 
 Options:
   --gateways N   number of ws-gateway instances on consecutive ports (default 1)
+  --chat N       number of chat-service instances (default 1; instance i > 1 has its health
+                 port at CHAT_HEALTH_PORT + 10 * (i - 1): 9111, 9121, ...)
   --no-infra     never start nats-server / redis-server; fail if NATS_URL / REDIS_URL do not answer
   --no-install   skip the "npm ci when node_modules is missing or stale" step
   --no-build     skip "nx run-many -t build" (dist/apps/* must exist)
@@ -45,6 +47,7 @@ export function parseOptions(argv, env = process.env) {
   const opts = {
     help: false,
     gateways: 1,
+    chat: 1,
     infra: true,
     install: true,
     build: true,
@@ -61,6 +64,10 @@ export function parseOptions(argv, env = process.env) {
       if (argv[i + 1] === undefined) throw new UsageError('--gateways needs a number');
       opts.gateways = intFrom(argv[++i], '--gateways', 1, 64);
     } else if (arg.startsWith('--gateways=')) opts.gateways = intFrom(arg.slice('--gateways='.length), '--gateways', 1, 64);
+    else if (arg === '--chat') {
+      if (argv[i + 1] === undefined) throw new UsageError('--chat needs a number');
+      opts.chat = intFrom(argv[++i], '--chat', 1, 16);
+    } else if (arg.startsWith('--chat=')) opts.chat = intFrom(arg.slice('--chat='.length), '--chat', 1, 16);
     else throw new UsageError(`unknown option "${arg}" (see --help)`);
   }
   opts.natsUrl = env.NATS_URL || 'nats://127.0.0.1:4222';

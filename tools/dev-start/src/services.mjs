@@ -12,6 +12,11 @@ export function planProcesses(opts) {
     { name: 'presence', app: 'presence-service', port: opts.healthPorts.presence, env: { HEALTH_PORT: opts.healthPorts.presence, INSTANCE_ID: 'presence-1' }, stage: STAGE.service },
     { name: 'notify', app: 'notification-service', port: opts.healthPorts.notification, env: { HEALTH_PORT: opts.healthPorts.notification, INSTANCE_ID: 'notification-1' }, stage: STAGE.service },
   ];
+  // More chat-service instances share its queue group: requests spread over them.
+  for (let i = 2; i <= opts.chat; i++) {
+    const port = opts.healthPorts.chat + 10 * (i - 1);
+    plan.push({ name: `chat-${i}`, app: 'chat-service', port, env: { HEALTH_PORT: port, INSTANCE_ID: `chat-${i}` }, stage: STAGE.service });
+  }
   for (let i = 1; i <= opts.gateways; i++) {
     const port = opts.gatewayBasePort + i - 1;
     plan.push({ name: `gw-${i}`, app: 'ws-gateway', port, env: { PORT: port, INSTANCE_ID: `gw-${i}`, AUTH_DEV_TOKENS: '1' }, stage: STAGE.gateway });
