@@ -44,7 +44,10 @@ export async function buildApp(config: PresenceConfig, opts: BuildOptions = {}):
     graceMs: config.outboxGraceMs,
     lockMs: config.sweepIntervalMs,
   });
-  servePresence({ bus, store, outbox, metrics, logger, leaseMs: config.gatewayLeaseMs });
+  servePresence({ bus, store, outbox, metrics, logger, leaseMs: config.gatewayLeaseMs, snapshotPartTtlMs: config.snapshotPartTtlMs });
+  // The server knows our queue subscriptions once this returns: a request sent right after
+  // buildApp (a restarted instance, a test) finds a responder instead of NO_RESPONDERS.
+  await nc.flush();
   const sweeper = new Sweeper({ store, outbox, metrics, logger, intervalMs: config.sweepIntervalMs, batch: config.sweepBatch });
   sweeper.start();
 

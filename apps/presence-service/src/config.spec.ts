@@ -28,6 +28,7 @@ describe('config', () => {
       TOMBSTONE_TTL_MS: PRESENCE_DEFAULTS.tombstoneTtlMs,
       OUTBOX_GRACE_MS: PRESENCE_DEFAULTS.outboxGraceMs,
       SWEEP_BATCH: PRESENCE_DEFAULTS.sweepBatch,
+      SNAPSHOT_PART_TTL_MS: PRESENCE_DEFAULTS.snapshotPartTtlMs,
       PRESENCE_KEY_PREFIX: PRESENCE_DEFAULTS.keyPrefix,
       HEALTH_PORT: PRESENCE_DEFAULTS.healthPort,
     };

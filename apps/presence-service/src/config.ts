@@ -11,6 +11,8 @@ export interface PresenceConfig extends BaseConfig {
   outboxGraceMs: number;
   /** Expired gateways processed per sweep by one instance. */
   sweepBatch: number;
+  /** How long the parts of a chunked snapshot wait for the rest of their set (renewed by each part). */
+  snapshotPartTtlMs: number;
   /** Prefix of every Redis key; it contains the hash tag that puts all presence keys in one slot. */
   keyPrefix: string;
 }
@@ -22,6 +24,7 @@ export const PRESENCE_DEFAULTS = {
   tombstoneTtlMs: 300000,
   outboxGraceMs: 5000,
   sweepBatch: 100,
+  snapshotPartTtlMs: 60000,
   keyPrefix: '{presence}',
 } as const;
 
@@ -34,6 +37,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     tombstoneTtlMs: envInt('TOMBSTONE_TTL_MS', PRESENCE_DEFAULTS.tombstoneTtlMs, env, 1),
     outboxGraceMs: envInt('OUTBOX_GRACE_MS', PRESENCE_DEFAULTS.outboxGraceMs, env, 1),
     sweepBatch: envInt('SWEEP_BATCH', PRESENCE_DEFAULTS.sweepBatch, env, 1),
+    snapshotPartTtlMs: envInt('SNAPSHOT_PART_TTL_MS', PRESENCE_DEFAULTS.snapshotPartTtlMs, env, 1),
     keyPrefix: envString('PRESENCE_KEY_PREFIX', PRESENCE_DEFAULTS.keyPrefix, env),
   };
   checkConfig(config);

@@ -10,6 +10,7 @@ export const PRESENCE_SERVICE = 'presence-service';
 const presenceErrors = defineServiceErrors(PRESENCE_SERVICE, {
   PRESENCE_ROOM_REQUIRED: { contract: 'BAD_REQUEST', message: 'join and leave need a room' },
   PRESENCE_SNAPSHOT_DUPLICATE: { contract: 'BAD_REQUEST', message: 'a snapshot lists the same session twice' },
+  PRESENCE_CHUNK_INVALID: { contract: 'BAD_REQUEST', message: 'a snapshot part does not fit its set' },
   PRESENCE_STORE_UNAVAILABLE: { contract: 'DEPENDENCY_DOWN', message: 'the presence store is unavailable, retry' },
   PRESENCE_SCRIPT_FAILED: { contract: 'INTERNAL', message: 'a presence script failed inside Redis' },
   PRESENCE_STORE_CORRUPT: { contract: 'INTERNAL', message: 'the presence store returned data the service cannot read' },

@@ -10,6 +10,11 @@ export class PresenceKeys {
     return `${this.prefix}:rm:${room}`;
   }
 
+  /** The staged parts of one chunked snapshot (the stage script builds the same name; it expires unless completed). */
+  snapshotParts(gateway: string, chunkId: string): string {
+    return `${this.prefix}:snap:${gateway}:${chunkId}`;
+  }
+
   get online(): string {
     return `${this.prefix}:online`;
   }

@@ -5,6 +5,7 @@ import {
   PresenceSessionUpdate,
   PresenceSync,
   type Bus,
+  type GatewaySnapshot,
   type MessageMeta,
 } from '@relay/contracts';
 import type { Logger } from '@relay/service-kit';
@@ -12,7 +13,7 @@ import type { Subscription } from 'nats';
 import { presenceError } from './errors';
 import type { EventOutbox } from './event-outbox';
 import type { PresenceMetrics } from './presence-metrics';
-import type { PresenceStore } from './presence-store';
+import type { PresenceStore, SyncResult } from './presence-store';
 
 export interface HandlerDeps {
   bus: Bus;
@@ -21,11 +22,33 @@ export interface HandlerDeps {
   metrics: PresenceMetrics;
   logger: Logger;
   leaseMs: number;
+  /** How long the parts of a chunked snapshot wait for the rest of their set. */
+  snapshotPartTtlMs: number;
 }
 
 /** Serves the five presence requests in the `presence-service` queue group. */
 export function servePresence(deps: HandlerDeps): Subscription[] {
-  const { bus, store, outbox, metrics, logger, leaseMs } = deps;
+  const { bus, store, outbox, metrics, logger, leaseMs, snapshotPartTtlMs } = deps;
+
+  /**
+   * Applies a whole snapshot, or stages one part of a chunked one: the part that completes its
+   * set (at whichever instance it arrives) applies the whole snapshot; `undefined` until then.
+   */
+  const applySnapshot = async (snap: GatewaySnapshot, correlationId: string, log: Logger): Promise<SyncResult | undefined> => {
+    const ids = new Set<string>();
+    for (const s of snap.sessions) {
+      if (ids.has(s.session)) throw presenceError('PRESENCE_SNAPSHOT_DUPLICATE', `session ${s.session} is listed twice`);
+      ids.add(s.session);
+    }
+    const chunk = snap.chunk;
+    if (!chunk) return store.sync(snap, correlationId);
+    if (chunk.index >= chunk.count) throw presenceError('PRESENCE_CHUNK_INVALID', `part index ${chunk.index} is not below its count ${chunk.count}`);
+    const staged = await store.stageSnapshotPart(snap, chunk, snapshotPartTtlMs, correlationId);
+    metrics.snapshotParts.inc({ result: staged.applied ? 'completed' : 'staged' });
+    if (staged.applied) return staged.result;
+    log.debug({ gateway: snap.gateway, chunk: chunk.id, index: chunk.index, count: chunk.count, held: staged.held }, 'snapshot part staged');
+    return undefined;
+  };
 
   /** Times the handler and logs what failed, with the correlation id. */
   const timed =
@@ -85,19 +108,19 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
     bus.serve(
       PresenceSync,
       timed('sync', async (snap, meta, log) => {
-        const ids = new Set<string>();
-        for (const s of snap.sessions) {
-          if (ids.has(s.session)) throw presenceError('PRESENCE_SNAPSHOT_DUPLICATE', `session ${s.session} is listed twice`);
-          ids.add(s.session);
-        }
-        const r = await store.sync(snap, meta.correlationId);
+        const r = await applySnapshot(snap, meta.correlationId, log);
+        // A part before the last: staged, nothing applied yet, so there are no counts to report.
+        if (!r) return { sessions: 0, memberships: 0 };
         outbox.publish(r.transitions);
         if (r.admitted === 'stale') {
           metrics.staleIncarnation.inc({ op: 'sync' });
           log.info({ gateway: snap.gateway, incarnation: snap.incarnation }, 'snapshot from a retired gateway incarnation ignored');
         } else {
           metrics.snapshots.inc();
-          log.info({ gateway: snap.gateway, v: snap.v, sessions: r.sessions, memberships: r.memberships, events: r.transitions.length }, 'gateway snapshot applied');
+          log.info(
+            { gateway: snap.gateway, v: snap.v, parts: snap.chunk?.count ?? 1, sessions: r.sessions, memberships: r.memberships, events: r.transitions.length },
+            'gateway snapshot applied',
+          );
         }
         return { sessions: r.sessions, memberships: r.memberships };
       }),

@@ -15,6 +15,7 @@ export function createPresenceMetrics(m: ServiceMetrics) {
     gatewaysExpired: m.counter('relay_presence_gateways_expired_total', 'Gateways this instance expired because their lease ran out'),
     resyncs: m.counter('relay_presence_resyncs_total', 'Heartbeats answered with resync=true, by cause', ['cause']),
     snapshots: m.counter('relay_presence_snapshots_total', 'Gateway snapshots applied'),
+    snapshotParts: m.counter('relay_presence_snapshot_parts_total', 'Parts of chunked snapshots received, by result (staged, completed)', ['result']),
     staleIncarnation: m.counter('relay_presence_stale_incarnation_total', 'Messages ignored because they came from a retired gateway incarnation', ['op']),
     requestSeconds: m.histogram('relay_presence_request_seconds', 'Duration of presence requests served, by op and outcome', ['op', 'outcome']),
     setState(s: PresenceStats): void {

@@ -1,5 +1,5 @@
 import { ReplyError } from 'ioredis';
-import type { GatewayHeartbeat, GatewaySnapshot, SessionUpdate } from '@relay/contracts';
+import type { GatewayHeartbeat, GatewaySnapshot, SessionUpdate, SnapshotChunk } from '@relay/contracts';
 import type { Redis } from '@relay/service-kit';
 import { isPresenceError, presenceError } from './errors';
 import { PresenceKeys } from './keys';
@@ -7,6 +7,7 @@ import { APPLY_UPDATE_LUA } from './lua/apply-update';
 import { DUE_GATEWAYS_LUA } from './lua/due-gateways';
 import { EXPIRE_GATEWAY_LUA } from './lua/expire-gateway';
 import { HEARTBEAT_LUA } from './lua/heartbeat';
+import { STAGE_SNAPSHOT_PART_LUA } from './lua/stage-snapshot-part';
 import { SYNC_SNAPSHOT_LUA } from './lua/sync-snapshot';
 import { parseTransitions, type Transition } from './transitions';
 
@@ -24,6 +25,7 @@ const SCRIPTS = {
   presenceSyncSnapshot: SYNC_SNAPSHOT_LUA,
   presenceDueGateways: DUE_GATEWAYS_LUA,
   presenceExpireGateway: EXPIRE_GATEWAY_LUA,
+  presenceStageSnapshotPart: STAGE_SNAPSHOT_PART_LUA,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -51,6 +53,9 @@ export interface SyncResult {
   memberships: number;
   transitions: Transition[];
 }
+
+/** A part of a chunked snapshot: staged while its set is incomplete, or the one that completed and applied it. */
+export type StagedPart = { applied: false; held: number } | { applied: true; result: SyncResult };
 
 export interface PresenceStats {
   sessions: number;
@@ -100,11 +105,33 @@ export class PresenceStore {
   }
 
   async sync(snap: GatewaySnapshot, correlationId: string): Promise<SyncResult> {
-    const sessions = snap.sessions.map((s) => ({ session: s.session, user: s.user, connectedAt: s.connectedAt, rooms: s.rooms }));
     const [head, transitions] = await this.script('presenceSyncSnapshot', correlationId, [
-      snap.gateway, snap.incarnation, String(snap.v), JSON.stringify(sessions),
+      snap.gateway, snap.incarnation, String(snap.v), JSON.stringify(sessionsOf(snap)),
     ]);
     return { admitted: admission(head[0]), sessions: Number(head[1]), memberships: Number(head[2]), transitions };
+  }
+
+  /**
+   * Stages one part of a chunked snapshot (lua/stage-snapshot-part). The call whose part
+   * completes the set applies the whole snapshot in the same script, exactly like `sync`.
+   */
+  async stageSnapshotPart(snap: GatewaySnapshot, chunk: SnapshotChunk, ttlMs: number, correlationId: string): Promise<StagedPart> {
+    const [head, transitions] = await this.script('presenceStageSnapshotPart', correlationId, [
+      snap.gateway, snap.incarnation, String(snap.v), JSON.stringify(sessionsOf(snap)),
+      chunk.id, String(chunk.index), String(chunk.count), String(ttlMs),
+    ]);
+    switch (head[0]) {
+      case 'staged':
+        return { applied: false, held: Number(head[1]) };
+      case 'applied':
+        return { applied: true, result: { admitted: admission(head[1]), sessions: Number(head[2]), memberships: Number(head[3]), transitions } };
+      case 'mismatch':
+        throw presenceError('PRESENCE_CHUNK_INVALID', `part ${chunk.index} of ${chunk.id} differs from its set's incarnation, v or count`);
+      case 'duplicate':
+        throw presenceError('PRESENCE_SNAPSHOT_DUPLICATE', `session ${String(head[1])} is listed twice`);
+      default:
+        throw presenceError('PRESENCE_STORE_CORRUPT', `stage part returned ${JSON.stringify(head)}`);
+    }
   }
 
   /** Gateways whose lease ran out (graced: presence itself was away, every lease was extended). */
@@ -171,6 +198,11 @@ export class PresenceStore {
     const [head, list] = await this.run(name, correlationId, args);
     return [head, parseTransitions(list)];
   }
+}
+
+/** Only the fields the scripts read, whatever else a message carried. */
+function sessionsOf(snap: GatewaySnapshot) {
+  return snap.sessions.map((s) => ({ session: s.session, user: s.user, connectedAt: s.connectedAt, rooms: s.rooms }));
 }
 
 function admission(v: unknown): Admission {

@@ -10,6 +10,7 @@ import {
   UserOnline,
   type SessionSnapshot,
   type SessionUpdate,
+  type SnapshotChunk,
 } from '@relay/contracts';
 import { uniqueName, waitFor } from '@relay/testing';
 import { connect, type NatsConnection } from 'nats';
@@ -68,6 +69,11 @@ export class FakeGateway {
 
   sync(sessions: SessionSnapshot[], v = this.v) {
     return this.bus.request(PresenceSync, { gateway: this.id, incarnation: this.incarnation, v, sessions, at: Date.now() }, { timeoutMs: 5000 });
+  }
+
+  /** One part of a chunked snapshot (as a gateway sends when the whole would exceed max_payload). */
+  syncPart(sessions: SessionSnapshot[], chunk: SnapshotChunk, v = this.v) {
+    return this.bus.request(PresenceSync, { gateway: this.id, incarnation: this.incarnation, v, sessions, at: Date.now(), chunk }, { timeoutMs: 5000 });
   }
 
   /** The same gateway id started again: a new incarnation, v from zero. */

@@ -51,7 +51,14 @@ export async function buildApp(config: GatewayConfig): Promise<GatewayApp> {
       return messages;
     },
   });
-  const presence = new PresenceReporter({ gateway: config.instanceId, heartbeatIntervalMs: config.heartbeatIntervalMs, services, logger });
+  const presence = new PresenceReporter({
+    gateway: config.instanceId,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    services,
+    logger,
+    maxPayload: () => runtime.nc.info?.max_payload,
+    syncChunkBytes: config.presenceSyncChunkBytes,
+  });
   const notifications = new NotificationDelivery({ bus: runtime.bus, registry, services, logger });
   const gateway = new Gateway({ config, bus: runtime.bus, rooms, services, presence, metrics, logger, registry, notifications });
 

@@ -24,6 +24,8 @@ export interface GatewayConfig extends BaseConfig {
   recoveryCap: number;
   historyDefaultLimit: number;
   heartbeatIntervalMs: number;
+  /** Byte budget of one presence snapshot message; 0 = the NATS server's max_payload less headroom. */
+  presenceSyncChunkBytes: number;
   /** How long an open breaker waits before it lets a trial call through. */
   breakerResetMs: number;
   /** How long a room waits for a missing seq (out-of-order publish) before it fetches the gap. */
@@ -61,6 +63,7 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     recoveryCap: envInt('RECOVERY_CAP', 1000, env, 0),
     historyDefaultLimit: envInt('HISTORY_DEFAULT_LIMIT', 50, env, 1),
     heartbeatIntervalMs: envInt('HEARTBEAT_INTERVAL_MS', 3000, env, 10),
+    presenceSyncChunkBytes: envInt('PRESENCE_SYNC_CHUNK_BYTES', 0, env, 0),
     breakerResetMs: envInt('BREAKER_RESET_MS', 5000, env, 10),
     gapWaitMs: envInt('GAP_WAIT_MS', 250, env, 1),
     webRoot: envString('WEB_ROOT', resolve(process.cwd(), 'dist/apps/web-chat'), env),

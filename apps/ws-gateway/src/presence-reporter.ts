@@ -1,4 +1,4 @@
-import { newId, type SessionSnapshot, type SessionUpdate } from '@relay/contracts';
+import { newId, SnapshotChunk, type GatewaySnapshot, type SessionSnapshot, type SessionUpdate } from '@relay/contracts';
 import type { Logger } from '@relay/service-kit';
 import type { ServiceClients } from './service-clients';
 
@@ -13,6 +13,49 @@ export interface PresenceReporterOptions {
   heartbeatIntervalMs: number;
   services: Pick<ServiceClients, 'sessionUpdate' | 'heartbeat' | 'sync'>;
   logger: Logger;
+  /** The NATS server's max_payload (`nc.info?.max_payload`); unknown before its INFO arrived. */
+  maxPayload?: () => number | undefined;
+  /** A smaller byte budget per snapshot message than max_payload allows (0 or absent: none; at least 1024). */
+  syncChunkBytes?: number;
+}
+
+/** nats-server's default max_payload, assumed until the server said otherwise. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room for the request envelope and NATS headers around the snapshot itself. */
+const REQUEST_HEADROOM_BYTES = 16 * 1024;
+const MIN_BUDGET_BYTES = 1024;
+/** The contract's limit on parts per snapshot. */
+const MAX_PARTS = SnapshotChunk.properties.count.maximum ?? 10000;
+
+const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+/**
+ * The snapshot as one message when its JSON fits `budgetBytes`, else as parts that each fit:
+ * the sessions in order, split where the next one would go over, every part with the same
+ * gateway, incarnation, v and at, one chunk id, and index 0..count-1. A single session larger
+ * than the budget travels alone (it still fits max_payload unless the budget was set by hand).
+ */
+export function splitSnapshot(snap: GatewaySnapshot, budgetBytes: number, chunkId: () => string = newId): GatewaySnapshot[] {
+  if (byteLength(snap) <= budgetBytes) return [snap];
+  const id = chunkId();
+  // A part without sessions, with the widest chunk descriptor: what every part costs besides its sessions.
+  const base = byteLength({ ...snap, sessions: [], chunk: { id, index: MAX_PARTS, count: MAX_PARTS } });
+  const groups: SessionSnapshot[][] = [];
+  let current: SessionSnapshot[] = [];
+  let size = base;
+  for (const session of snap.sessions) {
+    const cost = byteLength(session) + 1; // and its comma
+    if (current.length > 0 && size + cost > budgetBytes) {
+      groups.push(current);
+      current = [];
+      size = base;
+    }
+    current.push(session);
+    size += cost;
+  }
+  if (current.length > 0) groups.push(current);
+  if (groups.length > MAX_PARTS) throw new Error(`snapshot needs ${groups.length} parts, more than ${MAX_PARTS}`);
+  return groups.map((sessions, index) => ({ ...snap, sessions, chunk: { id, index, count: groups.length } }));
 }
 
 /**
@@ -66,6 +109,15 @@ export class PresenceReporter {
     this.report(session, s.user, 'leave', room, cid);
   }
 
+  /**
+   * Bytes one snapshot message may carry: the server's max_payload less headroom for the
+   * envelope, or the configured budget when that is smaller.
+   */
+  get syncBudgetBytes(): number {
+    const server = Math.max(MIN_BUDGET_BYTES, (this.opts.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD) - REQUEST_HEADROOM_BYTES);
+    return this.opts.syncChunkBytes ? Math.max(MIN_BUDGET_BYTES, Math.min(this.opts.syncChunkBytes, server)) : server;
+  }
+
   snapshot(): SessionSnapshot[] {
     return [...this.sessions].map(([session, s]) => ({ session, user: s.user, connectedAt: s.connectedAt, rooms: [...s.rooms] }));
   }
@@ -107,8 +159,12 @@ export class PresenceReporter {
     // Cleared before the call: an update failing meanwhile sets it again.
     this.dirty = false;
     try {
-      await this.opts.services.sync({ gateway: this.opts.gateway, incarnation: this.incarnation, v: this.v, sessions: this.snapshot(), at: Date.now() });
-      this.opts.logger.info({ sessions: this.sessions.size, v: this.v }, 'presence snapshot sent');
+      const snap: GatewaySnapshot = { gateway: this.opts.gateway, incarnation: this.incarnation, v: this.v, sessions: this.snapshot(), at: Date.now() };
+      // Larger than one NATS message allows: parts, in order, each through the breaker. The
+      // sync counts only when every part was accepted; presence applies it on the last one.
+      const parts = splitSnapshot(snap, this.syncBudgetBytes);
+      for (const part of parts) await this.opts.services.sync(part);
+      this.opts.logger.info({ sessions: snap.sessions.length, v: snap.v, parts: parts.length }, 'presence snapshot sent');
     } catch (err) {
       this.dirty = true;
       throw err;

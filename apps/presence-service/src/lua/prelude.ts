@@ -28,6 +28,7 @@
  *   P:stats            hash  sessions -> live sessions in total
  *   P:outbox           stream events made by scripts, deleted once published (at-least-once)
  *   P:swept            string time of the last sweep (detects that presence itself was down)
+ *   P:snap:<gw>:<id>   hash  staged parts of a chunked snapshot (stage-snapshot-part), with a TTL
  *
  * Time is Redis's own (TIME), so instances with skewed clocks agree on every lease.
  */
