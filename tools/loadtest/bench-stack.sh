@@ -6,10 +6,13 @@
 #   tools/loadtest/bench-stack.sh stop
 # Environment: BENCH_DIR (default tmp/bench), BASE_PORT (default 47000), PROFILE_DIR (when set,
 # the gateways and chat-services run with --cpu-prof and write their profiles there on stop),
-# GATEWAY_ENV (extra "K=V ..." for the gateways, e.g. "RATE_PER_SEC=100 RATE_BURST=200").
+# GATEWAY_ENV (extra "K=V ..." for the gateways, e.g. "RATE_PER_SEC=100 RATE_BURST=200"),
+# APPS_DIR (where the bundles are copied from, default dist/apps: point it at a patched copy to
+# compare two builds under the same load).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BENCH_DIR=${BENCH_DIR:-tmp/bench}
+APPS_DIR=${APPS_DIR:-dist/apps}
 BASE=${BASE_PORT:-47000}
 NATS_PORT=$((BASE + 222)); NATS_MON=$((BASE + 223)); REDIS_PORT=$((BASE + 379))
 GW1=$((BASE + 80)); GW2=$((BASE + 81)); CHAT1=$((BASE + 101)); CHAT2=$((BASE + 102)); PRES=$((BASE + 103)); NOTIF=$((BASE + 104))
@@ -32,8 +35,8 @@ case "${1:-}" in
     mkdir -p "$BENCH_DIR/logs" "$BENCH_DIR/pids" "$BENCH_DIR/redis"
     # Others may be rebuilding dist/apps: wait for each bundle, then copy it.
     for app in ws-gateway chat-service presence-service notification-service; do
-      for _ in $(seq 1 120); do [ -f "dist/apps/$app/main.js" ] && break; sleep 0.5; done
-      rm -rf "$BENCH_DIR/apps/$app"; mkdir -p "$BENCH_DIR/apps"; cp -r "dist/apps/$app" "$BENCH_DIR/apps/$app"
+      for _ in $(seq 1 120); do [ -f "$APPS_DIR/$app/main.js" ] && break; sleep 0.5; done
+      rm -rf "$BENCH_DIR/apps/$app"; mkdir -p "$BENCH_DIR/apps"; cp -r "$APPS_DIR/$app" "$BENCH_DIR/apps/$app"
     done
     nats-server -a 127.0.0.1 -p $NATS_PORT -m $NATS_MON >"$BENCH_DIR/logs/nats.log" 2>&1 & echo $! >"$BENCH_DIR/pids/nats"
     redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir "$BENCH_DIR/redis" >"$BENCH_DIR/logs/redis.log" 2>&1 & echo $! >"$BENCH_DIR/pids/redis"
