@@ -24,7 +24,7 @@ export interface ConnectionLimits {
 /** A message frame waiting while its room's join is in flight. */
 interface BufferedMessage {
   seq: number;
-  frame: string;
+  frame: string | Buffer;
 }
 
 /** One room of one connection: joining (live messages buffered) or joined (lastSeq dedups). */
@@ -36,6 +36,11 @@ interface RoomState {
 }
 
 const NOTIFICATION_DEDUP_CAPACITY = 1000;
+
+/** An upper bound of a frame's UTF-8 size without scanning it: a UTF-16 unit is at most 3 bytes. */
+function frameBytesAtMost(frame: string | Buffer): number {
+  return typeof frame === 'string' ? frame.length * 3 : frame.length;
+}
 
 /** One client socket: its rooms, its rate limit, and its outbound bounds. */
 export class Connection {
@@ -73,7 +78,7 @@ export class Connection {
    * Writes an already-encoded frame (the fan-out encodes once and passes the same string to
    * every member). Returns false when the frame was not written.
    */
-  send(frame: string, type: string, cls: FrameClass = 'reliable', countOut = true): boolean {
+  send(frame: string | Buffer, type: string, cls: FrameClass = 'reliable', countOut = true): boolean {
     if (this.closing) {
       this.metrics.droppedFrames.inc({ reason: 'closing' });
       return false;
@@ -83,14 +88,14 @@ export class Connection {
       this.metrics.droppedFrames.inc({ reason: 'backpressure' });
       return false;
     }
-    // A UTF-8 byte is at most 3 per UTF-16 unit: count exactly only when it could matter.
-    if (buffered + frame.length * 3 > this.limits.outboundHardLimitBytes && buffered + Buffer.byteLength(frame) > this.limits.outboundHardLimitBytes) {
+    if (buffered + frameBytesAtMost(frame) > this.limits.outboundHardLimitBytes && buffered + Buffer.byteLength(frame) > this.limits.outboundHardLimitBytes) {
       this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
       this.logger.warn({ session: this.session, user: this.user, buffered }, 'slow consumer: closing with 1008');
       this.close(CLOSE_CODES.POLICY, 'slow consumer');
       return false;
     }
-    this.ws.send(frame);
+    // A Buffer (the fan-out's shared bytes) must still go out as a text frame.
+    this.ws.send(frame, { binary: false });
     // The fan-out counts its frames once per message, not once per recipient.
     if (countOut) this.metrics.framesOut.inc({ type });
     return true;
@@ -164,7 +169,7 @@ export class Connection {
   }
 
   /** Live fan-out of one room message; the seq check makes the join seam duplicate-free. */
-  deliverMessage(room: string, seq: number, frame: string): boolean {
+  deliverMessage(room: string, seq: number, frame: string | Buffer): boolean {
     const state = this.rooms.get(room);
     if (!state) return false;
     if (state.buffer) {

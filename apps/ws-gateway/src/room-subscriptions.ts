@@ -98,7 +98,9 @@ export class RoomSubscriptions {
   private fanOutMessage(msg: ChatMessage): void {
     const members = this.deps.registry.members(msg.room);
     if (!members) return;
-    const frame = JSON.stringify({ type: 'message', room: msg.room, id: msg.id, seq: msg.seq, from: msg.from, text: msg.text, ts: msg.ts });
+    // Encoded once to UTF-8 bytes: every member's socket writes the same Buffer, with no
+    // per-recipient string encoding.
+    const frame = Buffer.from(JSON.stringify({ type: 'message', room: msg.room, id: msg.id, seq: msg.seq, from: msg.from, text: msg.text, ts: msg.ts }));
     let written = 0;
     for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame)) written++;
     if (written > 0) {

@@ -21,6 +21,9 @@ export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
     waitOnFirstConnect: true,
     pingInterval: 5000,
     maxPingOut: 3,
+    // Without this every request builds an Error just to keep the caller's stack for a
+    // possible timeout: about 4 % of the gateway's CPU under load, for a stack we never read.
+    noAsyncTraces: true,
   });
   opts.logger.info({ server: nc.getServer() }, 'nats connected');
   void (async () => {
