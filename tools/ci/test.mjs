@@ -8,8 +8,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installIfNeeded } from '../dev-start/src/prepare.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// On a fresh clone `npm test` works as the first command too: install what npm installs.
+await installIfNeeded(root);
 const resultsDir = join(root, 'tmp/test-results');
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
