@@ -3,7 +3,7 @@
 // "N passed, N failed" summed over all projects (a failed lint or typecheck task counts as a
 // failure, and so does a project whose tests never reported).
 //   npm test                 everything
-//   npm test -- --affected   only projects affected since origin/main (or HEAD~1)
+//   npm test -- --affected   only projects affected since the default base (nx.json defaultBase, main)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

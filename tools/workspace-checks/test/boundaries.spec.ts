@@ -35,6 +35,9 @@ async function lintProbes(probes: Record<string, Probe>): Promise<Map<string, Li
   }
 }
 
+// The probes are real files for a moment (the rule finds a file's project through the project
+// graph). project.json runs this test after the lint and typecheck of the two projects it writes
+// into, so a parallel `npm test` never sees a probe there.
 describe('boundaries', () => {
   let results: Map<string, LintResult>;
 

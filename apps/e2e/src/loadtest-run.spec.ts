@@ -3,9 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestStack, uniqueName } from '@relay/testing';
-import type { LoadtestReport } from '../src/report';
 
 const ROOT = resolve(__dirname, '../../..');
+
+/** The parts of the tool's JSON result this test reads (the tool's own type lives in tools/loadtest). */
+interface LoadtestReport {
+  pass: boolean;
+  connections: Record<string, number>;
+  messages: { sent: number; acked: number; expectedDeliveries: number; received: number; lost: number; duplicates: number; outOfOrder: number; failed: number; unacked: number };
+  latency: { e2eMs: { count: number } };
+}
 const TOOL = join(ROOT, 'dist/tools/loadtest/main.js');
 
 /** Runs the built tool as a process; resolves with its exit code and output. */
