@@ -6,10 +6,19 @@ import { subscribeMentions } from './handlers/mention-handler';
 import { notificationMetrics } from './metrics';
 import { NotificationStore } from './notification-store';
 import { Notifier } from './notifier';
+import { OnlineCache } from './online-cache';
+import { subscribeOnlineEvents } from './online-events';
+import { createOnlineLookup } from './online-lookup';
 import { createPresenceClient } from './presence-client';
+import { RecentIds } from './recent-ids';
 
 /** NotifyPending's schema allows at most 1000 per request. */
 const PENDING_LIMIT_MAX = 1000;
+/**
+ * Presence event ids remembered for deduplication. docs/presence.md asks for a few minutes;
+ * the count bound keeps memory flat under a connection storm (an id is ~30 bytes).
+ */
+const RECENT_EVENT_IDS = { maxIds: 50_000, windowMs: 5 * 60_000 };
 
 export interface BuildOptions {
   /** A logger of the test's choosing (e.g. silent); the config's otherwise. */
@@ -33,7 +42,11 @@ export async function buildApp(config: NotificationConfig, opts: BuildOptions = 
     { timeoutMs: config.presenceTimeoutMs, resetTimeoutMs: config.presenceBreakerResetMs },
     { logger, metrics: runtime.metrics, registry: runtime.breakers },
   );
-  const notifier = new Notifier(store, new Delivery(bus, presence, metrics, logger), metrics);
+  const onlineCache = new OnlineCache({ maxUsers: config.onlineCacheMaxUsers, ttlMs: config.onlineCacheTtlMs });
+  // Subscribed before serving, so the cache learns from the first event on.
+  subscribeOnlineEvents({ bus, cache: onlineCache, recentIds: new RecentIds(RECENT_EVENT_IDS), metrics });
+  const online = createOnlineLookup(onlineCache, presence, metrics);
+  const notifier = new Notifier(store, new Delivery(bus, online, metrics, logger), metrics);
 
   serveApi({
     bus,

@@ -15,6 +15,10 @@ export interface NotificationConfig extends BaseConfig {
   presenceTimeoutMs: number;
   /** How long the presence breaker stays open before it lets one trial request through. */
   presenceBreakerResetMs: number;
+  /** Most users the online cache holds; past it the least recently used is dropped. */
+  onlineCacheMaxUsers: number;
+  /** How long an online/offline state (from an event or a PresenceOnline answer) is believed, in ms. */
+  onlineCacheTtlMs: number;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface NotificationConfig extends BaseConfig {
  * the shared ones (NATS_URL, REDIS_URL, HEALTH_PORT 9103, INSTANCE_ID, LOG_LEVEL, ...) and
  * PENDING_MAX_PER_USER 500, PENDING_TTL_SEC 604800 (7 days), IDEMPOTENCY_TTL_SEC 86400,
  * MENTIONS_MAX_PER_MESSAGE 50, DATA_MAX_BYTES 4096, PRESENCE_TIMEOUT_MS 1000,
- * PRESENCE_BREAKER_RESET_MS 5000.
+ * PRESENCE_BREAKER_RESET_MS 5000, ONLINE_CACHE_MAX_USERS 100000, ONLINE_CACHE_TTL_MS 60000.
  */
 export function readConfig(env: Record<string, string | undefined> = process.env): NotificationConfig {
   return {
@@ -34,5 +38,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     dataMaxBytes: envInt('DATA_MAX_BYTES', 4096, env, 2),
     presenceTimeoutMs: envInt('PRESENCE_TIMEOUT_MS', 1000, env, 1),
     presenceBreakerResetMs: envInt('PRESENCE_BREAKER_RESET_MS', 5000, env, 1),
+    onlineCacheMaxUsers: envInt('ONLINE_CACHE_MAX_USERS', 100000, env, 1),
+    onlineCacheTtlMs: envInt('ONLINE_CACHE_TTL_MS', 60000, env, 1),
   };
 }

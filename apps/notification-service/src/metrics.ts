@@ -16,5 +16,15 @@ export function notificationMetrics(m: ServiceMetrics) {
     evicted: m.counter('relay_notifications_evicted_total', 'Pending notifications dropped because the per-user cap was reached'),
     roomMessages: m.counter('relay_notification_room_messages_total', 'Chat messages scanned for mentions, by outcome', ['outcome']),
     mentionsIgnored: m.counter('relay_notification_mentions_ignored_total', 'Mentions past MENTIONS_MAX_PER_MESSAGE in one message'),
+    onlineLookups: m.counter(
+      'relay_notification_online_lookups_total',
+      'Users looked up for the delivered answer: source=cache the online cache, presence a PresenceOnline answer, unknown presence unavailable',
+      ['source'],
+    ),
+    presenceEvents: m.counter(
+      'relay_notification_presence_events_total',
+      'UserOnline/UserOffline events received, by event and outcome (applied, stale: older than the cached state, duplicate: envelope id seen)',
+      ['event', 'outcome'],
+    ),
   };
 }
