@@ -14,6 +14,7 @@ import { presenceError } from './errors';
 import type { EventOutbox } from './event-outbox';
 import type { PresenceMetrics } from './presence-metrics';
 import type { PresenceStore, SyncResult } from './presence-store';
+import { MEMBERS_PAGE_DEFAULTS } from './room-members-page';
 
 export interface HandlerDeps {
   bus: Bus;
@@ -128,9 +129,11 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
 
     bus.serve(
       PresenceRoomMembers,
-      timed('members', async ({ room }) => {
-        const users = (await store.roomMembers(room)).sort();
-        return { users, count: users.length };
+      timed('members', async ({ room, cursor }) => {
+        // One reply must fit one NATS message: a large room is read in pages (HSCAN), each cut
+        // to the bus's reply budget; the caller follows `cursor` until it is absent.
+        const page = await store.roomMembersPage(room, cursor ?? '0', { ...MEMBERS_PAGE_DEFAULTS, budgetBytes: bus.replyBudgetBytes });
+        return page.cursor === '0' ? { users: page.users, count: page.count } : page;
       }),
     ),
 

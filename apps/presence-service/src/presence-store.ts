@@ -9,6 +9,7 @@ import { EXPIRE_GATEWAY_LUA } from './lua/expire-gateway';
 import { HEARTBEAT_LUA } from './lua/heartbeat';
 import { STAGE_SNAPSHOT_PART_LUA } from './lua/stage-snapshot-part';
 import { SYNC_SNAPSHOT_LUA } from './lua/sync-snapshot';
+import { readMembersPage, type MembersPage, type MembersPageOptions, type ScanRoom } from './room-members-page';
 import { parseTransitions, type Transition } from './transitions';
 
 export interface StoreOptions {
@@ -145,9 +146,19 @@ export class PresenceStore {
     return { expired: head[0] === 1, removed: Number(head[1]), transitions };
   }
 
-  /** Every user with at least one live session in the room; the count is the hash's length (O(1)). */
-  async roomMembers(room: string): Promise<string[]> {
-    return this.guard(() => this.redis.hkeys(this.keys.room(room)));
+  /**
+   * One page of the users with at least one live session in the room (room-members-page.ts
+   * cuts it to the byte budget), and the room's member count: the hash's length, O(1).
+   */
+  async roomMembersPage(room: string, cursor: string, opts: MembersPageOptions): Promise<MembersPage & { count: number }> {
+    const key = this.keys.room(room);
+    const scan: ScanRoom = async (from, count) => {
+      const [next, flat] = await this.guard(() => this.redis.hscan(key, from, 'COUNT', count));
+      // HSCAN returns field, value, field, value...: the fields are the users.
+      return { cursor: next, users: flat.filter((_x, i) => i % 2 === 0) };
+    };
+    const [count, page] = await Promise.all([this.guard(() => this.redis.hlen(key)), readMembersPage(scan, cursor, opts)]);
+    return { ...page, count };
   }
 
   async online(users: string[]): Promise<string[]> {

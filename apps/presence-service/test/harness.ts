@@ -83,8 +83,17 @@ export class FakeGateway {
   }
 }
 
+/** Every member of the room, following the reply's cursor over all pages (as the gateway does). */
 export async function members(bus: Bus, room: string): Promise<string[]> {
-  return (await bus.request(PresenceRoomMembers, { room }, { timeoutMs: 3000 })).users;
+  const users = new Set<string>();
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 1000; pages++) {
+    const page = await bus.request(PresenceRoomMembers, cursor ? { room, cursor } : { room }, { timeoutMs: 3000 });
+    for (const u of page.users) users.add(u);
+    cursor = page.cursor;
+    if (!cursor || cursor === '0') return [...users].sort();
+  }
+  throw new Error(`members of ${room}: still more pages after 1000`);
 }
 
 export async function online(bus: Bus, users: string[]): Promise<string[]> {

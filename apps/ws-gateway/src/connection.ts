@@ -88,7 +88,10 @@ export class Connection {
       this.metrics.droppedFrames.inc({ reason: 'backpressure' });
       return false;
     }
-    if (buffered + frameBytesAtMost(frame) > this.limits.outboundHardLimitBytes && buffered + Buffer.byteLength(frame) > this.limits.outboundHardLimitBytes) {
+    // A frame larger than the limit on its own (a big presence list) may go out when nothing is
+    // queued: memory stays bounded by the limit plus one frame, and a reader that keeps up is
+    // never cut off for one large reply.
+    if (buffered > 0 && buffered + frameBytesAtMost(frame) > this.limits.outboundHardLimitBytes && buffered + Buffer.byteLength(frame) > this.limits.outboundHardLimitBytes) {
       this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
       this.logger.warn({ session: this.session, user: this.user, buffered }, 'slow consumer: closing with 1008');
       this.close(CLOSE_CODES.POLICY, 'slow consumer');

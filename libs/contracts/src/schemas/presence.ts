@@ -72,10 +72,28 @@ export type GatewaySnapshot = Static<typeof GatewaySnapshot>;
 export const GatewaySnapshotReply = Type.Object({ sessions: Type.Integer(), memberships: Type.Integer() });
 export type GatewaySnapshotReply = Static<typeof GatewaySnapshotReply>;
 
-export const RoomMembersRequest = Type.Object({ room: RoomName });
+/**
+ * Who is in a room. A large room is listed in pages (one reply must fit a NATS message):
+ * send the `cursor` of the previous reply to get the next page; absent for the first page.
+ */
+export const RoomMembersRequest = Type.Object({
+  room: RoomName,
+  /** Opaque: the `cursor` of the previous reply, unchanged. Absent (or '0'): the first page. */
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
 export type RoomMembersRequest = Static<typeof RoomMembersRequest>;
 
-export const RoomMembersReply = Type.Object({ users: Type.Array(UserId), count: Type.Integer({ minimum: 0 }) });
+/**
+ * One page of a room's members. `cursor` present and not '0': there are more pages, ask again
+ * with it; absent or '0': this was the last (a room that fits one reply has no cursor).
+ * Pages may repeat a user (a member listed once per page at most, but possibly on two pages):
+ * merge them into a set. `count` is the room's member count when the page was read.
+ */
+export const RoomMembersReply = Type.Object({
+  users: Type.Array(UserId),
+  count: Type.Integer({ minimum: 0 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
 export type RoomMembersReply = Static<typeof RoomMembersReply>;
 
 export const OnlineRequest = Type.Object({ users: Type.Array(UserId, { minItems: 1, maxItems: 1000 }) });
