@@ -14,7 +14,9 @@ export function newestWithin(messages: ChatMessage[], budgetBytes: number): Chat
   let used = 0;
   for (let i = messages.length - 1; i >= 0; i--) {
     used += encodedSize(messages[i]);
-    if (used > budgetBytes) return messages.slice(i + 1);
+    // At least one message, so a page is never empty while older ones exist (one message is
+    // far below max_payload; if it ever were not, the reply fails as REPLY_TOO_LARGE).
+    if (used > budgetBytes && i < messages.length - 1) return messages.slice(i + 1);
   }
   return messages;
 }
@@ -24,7 +26,8 @@ export function oldestWithin(messages: ChatMessage[], budgetBytes: number): Chat
   let used = 0;
   for (let i = 0; i < messages.length; i++) {
     used += encodedSize(messages[i]);
-    if (used > budgetBytes) return messages.slice(0, i);
+    // At least one message, so a part that says `more` always moves the replay forward.
+    if (used > budgetBytes && i > 0) return messages.slice(0, i);
   }
   return messages;
 }

@@ -49,6 +49,17 @@ describe('chat-controller', () => {
     expect(room.hasOlder).toBe(false);
   });
 
+  it('chat-controller - a short history page (large messages) is not taken for the start of the room', async () => {
+    const { controller } = setup((f) => {
+      if (f.type === 'join') return { type: 'joined', room: f.room, seq: 90 };
+      if (f.type === 'history') return { type: 'history', room: f.room, messages: [msg(88), msg(89), msg(90)] };
+      if (f.type === 'presence') return { type: 'presence', room: f.room, users: ['alice'] };
+      throw new Error(`unexpected ${f.type}`);
+    });
+    await controller.join('lobby');
+    expect(controller.state.room('lobby').hasOlder).toBe(true);
+  });
+
   it('chat-controller - after a reconnect it rejoins with since = last seq and shows replayed messages once', async () => {
     let latest = 2;
     const { controller, client } = setup((f) => {

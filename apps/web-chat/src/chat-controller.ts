@@ -138,7 +138,8 @@ export class ChatController {
     try {
       const page = await this.request<HistoryServerFrame>({ type: 'history', room: name, before, limit: HISTORY_PAGE });
       for (const m of page.messages) room.add(m);
-      if (page.messages.length < HISTORY_PAGE || page.messages.some((m) => m.seq === 1)) room.hasOlder = false;
+      // A short page is not the start: large messages make pages shorter. Only seq 1 or an empty page is.
+      if (page.messages.length === 0 || page.messages.some((m) => m.seq === 1)) room.hasOlder = false;
     } catch (err) {
       this.fail('history', err);
     } finally {
@@ -181,7 +182,8 @@ export class ChatController {
     try {
       const page = await this.request<HistoryServerFrame>({ type: 'history', room: room.name, before: latest + 1, limit: HISTORY_PAGE });
       for (const m of page.messages) room.add(m);
-      if (page.messages.length < HISTORY_PAGE || page.messages.some((m) => m.seq === 1)) room.hasOlder = false;
+      // A short page is not the start: large messages make pages shorter. Only seq 1 or an empty page is.
+      if (page.messages.length === 0 || page.messages.some((m) => m.seq === 1)) room.hasOlder = false;
       this.events.changed();
     } catch (err) {
       this.fail('history', err);

@@ -7,6 +7,7 @@ import { createLogger, createServiceRuntime, type ServiceRuntime } from '@relay/
 import type { GatewayConfig } from './config';
 import { devTokenRoute } from './dev-token-route';
 import { Gateway } from './gateway';
+import { fetchHistoryRange } from './history-range';
 import { createGatewayMetrics } from './metrics';
 import { NotificationDelivery } from './notification-delivery';
 import { PresenceReporter } from './presence-reporter';
@@ -45,11 +46,7 @@ export async function buildApp(config: GatewayConfig): Promise<GatewayApp> {
     metrics,
     logger,
     gapWaitMs: config.gapWaitMs,
-    fetchRange: async (room, from, to) => {
-      const limit = Math.min(100, to - from + 1);
-      const { messages } = await services.chatHistory({ room, before: to + 1, limit });
-      return messages;
-    },
+    fetchRange: (room, from, to) => fetchHistoryRange(services, room, from, to),
   });
   const presence = new PresenceReporter({
     gateway: config.instanceId,

@@ -128,6 +128,24 @@ export class Connection {
     this.closeTimer.unref();
   }
 
+  /**
+   * Resolves true once everything queued for this socket has been handed to the kernel (the
+   * client is reading), false when the connection closes or the wait passes `timeoutMs` (then
+   * the connection is closed with 1008 as a slow consumer).
+   */
+  async whenDrained(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closing && this.ws.bufferedAmount > 0) {
+      if (Date.now() > deadline) {
+        this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
+        this.close(CLOSE_CODES.POLICY, 'slow consumer');
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return !this.closing;
+  }
+
   // --- rooms -----------------------------------------------------------------------------
 
   /** Runs `op` after every earlier join/leave of the same room on this connection has finished. */

@@ -12,6 +12,9 @@ export interface GatewayParts extends GatewayContext {
   notifications: NotificationDelivery;
 }
 
+/** A queue key no room name can take (`#` is not allowed in room names). */
+const PRESENCE_QUEUE = '#presence';
+
 /**
  * The life of every connection: welcome, frames in (rate limit, parse, dispatch to a handler,
  * errors as error frames), liveness pings, and the cleanup on close.
@@ -79,6 +82,8 @@ export class Gateway {
     // Joins and leaves of one room run one after another, so a reply can never find the room
     // in a state that a later join or leave of the same room made.
     if (frame.type === 'join' || frame.type === 'leave') void conn.inRoomOrder(frame.room, () => this.dispatch(conn, frame));
+    // One presence listing at a time per connection: a merged list of a huge room is large.
+    else if (frame.type === 'presence') void conn.inRoomOrder(PRESENCE_QUEUE, () => this.dispatch(conn, frame));
     else void this.dispatch(conn, frame);
   }
 

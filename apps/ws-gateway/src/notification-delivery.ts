@@ -14,6 +14,8 @@ export interface NotificationDeliveryDeps {
 
 /** At 1,000 a part, a connection start delivers at most 50,000 pending notifications. */
 const MAX_PENDING_PARTS = 50;
+/** How long the delivery of a backlog waits for the client to read one part. */
+const PENDING_DRAIN_TIMEOUT_MS = 10000;
 
 /** The client frame: the notification without its `user` (the connection is the user). */
 function encode(n: Notification): string {
@@ -58,6 +60,9 @@ export class NotificationDelivery {
       if (delivered.length > 0) await this.deps.services.notifyAck({ user: conn.user, ids: delivered }, cid);
       // Stop when the rest would only come back again: nothing more, or this connection is going.
       if (!more || delivered.length < notifications.length || conn.isClosing) return;
+      // The next part only once the client has read this one: a backlog never passes the
+      // outbound hard limit by itself.
+      if (!(await conn.whenDrained(PENDING_DRAIN_TIMEOUT_MS))) return;
     }
     this.deps.logger.warn({ user: conn.user, parts: MAX_PENDING_PARTS, correlationId: cid }, 'pending backlog larger than one connection start delivers; the rest waits');
   }

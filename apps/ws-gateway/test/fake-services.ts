@@ -41,6 +41,10 @@ export class FakeServices {
   resyncNext = false;
   /** Session updates fail (presence-service's Redis is down). */
   failUpdates = false;
+  /** When set, ChatJoin replays at most this many messages per reply and says `more`. */
+  joinPartSize?: number;
+  /** When set, ChatJoin requests after the first part answer `recovered: false` (the room moved on). */
+  laterJoinPartsUnrecoverable = false;
   /** Delay chat replies (a slow service). */
   chatDelayMs = 0;
   /** Do not publish the next N stored messages (lost publishes). */
@@ -92,7 +96,13 @@ export class FakeServices {
         const latest = log.length;
         if (req.since === undefined) return { seq: latest, messages: [] };
         if (req.since > latest || latest - req.since > req.cap) return { seq: latest, recovered: false, messages: [] };
-        return { seq: latest, recovered: true, messages: log.slice(req.since) };
+        const laterPart = this.joinRequests.filter((r) => r.room === req.room).length > 1 && req.since > 0;
+        if (laterPart && this.laterJoinPartsUnrecoverable) return { seq: latest, recovered: false, messages: [] };
+        const missed = log.slice(req.since);
+        if (this.joinPartSize !== undefined && missed.length > this.joinPartSize) {
+          return { seq: latest, recovered: true, messages: missed.slice(0, this.joinPartSize), more: true };
+        }
+        return { seq: latest, recovered: true, messages: missed };
       }),
       bus.serve(ChatHistory, async (req) => {
         await delay();

@@ -1,58 +1,92 @@
-import { CLOSE_CODES, type JoinFrame } from '@relay/contracts';
+import { CLOSE_CODES, type JoinFrame, type JoinRoomReply } from '@relay/contracts';
+import type { Connection } from '../connection';
 import { fromDownstream, gatewayError } from '../errors';
-import { withRef, type FrameHandler } from './context';
+import { withRef, type FrameHandler, type GatewayContext } from './context';
+
+/** How long a replay waits for the client to read one part before it sends the next. */
+const REPLAY_DRAIN_TIMEOUT_MS = 10000;
 
 /**
  * Join without a gap or a duplicate: the room is subscribed first (its live messages are
  * buffered for this connection), then ChatJoin gives the latest seq and, with `since`, the
  * missed messages; `joined` and the replay go out, then the buffer minus what was replayed.
+ * Joins and leaves of one room on one connection run one after another (Connection.inRoomOrder).
  */
 export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlationId }, frame) => {
   const { room } = frame;
+  // Queued behind another join or leave of this room while the socket closed: nothing to do,
+  // and registering the room now would outlive the connection.
+  if (conn.isClosing) return;
   const wasMember = conn.isMember(room);
   if (!wasMember && conn.rooms.size >= ctx.config.maxRoomsPerConnection) {
     throw gatewayError('GW_TOO_MANY_ROOMS', `a connection may join at most ${ctx.config.maxRoomsPerConnection} rooms`);
   }
   conn.beginJoin(room);
   if (!wasMember) ctx.rooms.addMember(room, conn);
-  let reply;
+  let reply: JoinRoomReply;
   try {
     const request: { room: string; cap: number; since?: number } = { room, cap: ctx.config.recoveryCap };
     if (frame.since !== undefined) request.since = frame.since;
     reply = await ctx.services.chatJoin(request, correlationId);
   } catch (err) {
-    if (!conn.isClosing) {
+    if (conn.isClosing) forget(ctx, conn, room);
+    else {
       conn.abortJoin(room, wasMember);
       if (!wasMember) ctx.rooms.removeMember(room, conn);
     }
     throw fromDownstream(err, 'chat');
   }
-  // The connection closed or left while waiting: its cleanup already ran.
-  if (conn.isClosing || !conn.isMember(room)) return;
+  if (conn.isClosing) return forget(ctx, conn, room);
   ctx.rooms.anchor(room, reply.seq);
   const joined: { type: 'joined'; room: string; seq: number; recovered?: boolean } = { type: 'joined', room, seq: reply.seq };
   if (reply.recovered !== undefined) joined.recovered = reply.recovered;
   conn.sendFrame(withRef(joined, frame.ref));
-  let lastSeq = reply.seq;
-  for (;;) {
-    for (const m of reply.messages) {
-      conn.sendFrame({ type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts });
-    }
-    if (!reply.more || reply.messages.length === 0) break;
-    // A replay too large for one NATS message comes in parts: ask for the rest.
-    const since = reply.messages[reply.messages.length - 1].seq;
-    try {
-      reply = await ctx.services.chatJoin({ room, cap: ctx.config.recoveryCap, since }, correlationId);
-    } catch (err) {
-      // `joined` is out and part of the replay too: a gap now would be silent. Closing with
-      // 1011 makes the client reconnect and join with `since`, which loses nothing.
-      ctx.logger.warn({ err, room, since, correlationId }, 'replay part failed: closing with 1011');
-      conn.close(CLOSE_CODES.INTERNAL, 'recovery interrupted, reconnect');
-      return;
-    }
-    if (conn.isClosing || !conn.isMember(room)) return;
-  }
-  for (const m of reply.messages) lastSeq = Math.max(lastSeq, m.seq);
+  const lastSeq = await replay(ctx, conn, room, reply, correlationId);
+  if (lastSeq === undefined) return forget(ctx, conn, room);
   conn.finishJoin(room, lastSeq);
   if (!wasMember) ctx.presence.join(conn.session, room, correlationId);
 };
+
+/**
+ * Sends the replay, asking for the rest while a part says `more` (a replay too large for one
+ * NATS message). Between parts it waits for the client to read what was sent, so a large
+ * recovery never passes the outbound hard limit by itself. Returns the last seq sent, or
+ * undefined when the connection is gone (or was closed because the replay could not finish).
+ */
+async function replay(ctx: GatewayContext, conn: Connection, room: string, first: JoinRoomReply, correlationId: string): Promise<number | undefined> {
+  let reply = first;
+  let lastSeq = first.seq;
+  for (;;) {
+    for (const m of reply.messages) {
+      conn.sendFrame({ type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts });
+      lastSeq = Math.max(lastSeq, m.seq);
+    }
+    if (!reply.more) return lastSeq;
+    const since = reply.messages.at(-1)?.seq;
+    let failure: unknown;
+    if (since === undefined) failure = 'a part said more but carried no message';
+    else if (!(await conn.whenDrained(REPLAY_DRAIN_TIMEOUT_MS))) return undefined;
+    else {
+      try {
+        reply = await ctx.services.chatJoin({ room, cap: ctx.config.recoveryCap, since }, correlationId);
+        if (reply.recovered !== true) failure = 'the rest of the replay is no longer recoverable';
+      } catch (err) {
+        failure = err;
+      }
+    }
+    if (conn.isClosing) return undefined;
+    if (failure !== undefined) {
+      // `joined` is out and part of the replay too: a gap now would be silent. Closing with
+      // 1011 makes the client reconnect and join with `since`, which loses nothing.
+      ctx.logger.warn({ err: failure, room, since, correlationId }, 'replay part failed: closing with 1011');
+      conn.close(CLOSE_CODES.INTERNAL, 'recovery interrupted, reconnect');
+      return undefined;
+    }
+  }
+}
+
+/** A connection that closed during its join: drop what the join registered. */
+function forget(ctx: GatewayContext, conn: Connection, room: string): void {
+  conn.rooms.delete(room);
+  ctx.rooms.removeMember(room, conn);
+}
