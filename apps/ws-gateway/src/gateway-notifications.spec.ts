@@ -41,4 +41,28 @@ describe('gateway notifications', () => {
     expect(c2.received((f) => f.type === 'notification')).toHaveLength(1);
     expect(other.received((f) => f.type === 'notification')).toHaveLength(0);
   });
+
+  it('notifications - delivered but never confirmed (a crash before the ack): the next connection gets the same id again', async () => {
+    const { gw, fake } = world;
+    const user = uniqueName('u');
+    const n = notification(user, 'confirm me');
+    // As notification-service does: stored as pending first, then published live.
+    fake.pending.set(user, [n]);
+    fake.failAcks = true;
+    try {
+      const first = await gw.connect(user);
+      fake.bus.publish(UserNotification, { user }, n);
+      expect(await first.next((f) => f.type === 'notification')).toMatchObject({ id: n.id });
+      await waitFor(() => fake.ackAttempts.some((a) => a.user === user && a.ids.includes(n.id)), { what: 'an ack attempt' });
+      await first.close();
+      // Still unconfirmed (acks keep failing, retries included): the next connection gets it again.
+      const second = await gw.connect(user);
+      // The same id again: the protocol tells clients to drop a notification id they have shown.
+      expect(await second.next((f) => f.type === 'notification')).toMatchObject({ id: n.id, text: 'confirm me' });
+      // Every confirmation failed, so it is still pending for whoever connects next.
+      expect(fake.pending.get(user)?.map((p) => p.id)).toEqual([n.id]);
+    } finally {
+      fake.failAcks = false;
+    }
+  });
 });

@@ -37,6 +37,10 @@ export class FakeServices {
   readonly syncs: GatewaySnapshot[] = [];
   readonly pending = new Map<string, Notification[]>();
   readonly acks: Array<{ user: string; ids: string[] }> = [];
+  /** Every NotifyAck as it arrives, failed ones included. */
+  readonly ackAttempts: Array<{ user: string; ids: string[] }> = [];
+  /** NotifyAck fails, so delivered notifications stay pending. */
+  failAcks = false;
   members: string[] = [];
   resyncNext = false;
   /** Session updates fail (presence-service's Redis is down). */
@@ -169,6 +173,9 @@ export class FakeServices {
     this.otherSubs.push(
       bus.serve(NotifyPending, async (req) => ({ notifications: this.pending.get(req.user) ?? [] })),
       bus.serve(NotifyAck, async (req) => {
+        this.ackAttempts.push(req);
+        // Lost confirmations (the service's Redis is down, or a crash before the ack): nothing removed.
+        if (this.failAcks) throw new ContractError('DEPENDENCY_DOWN', 'acks fail in this test', 'notification-service');
         this.acks.push(req);
         const left = (this.pending.get(req.user) ?? []).filter((n) => !req.ids.includes(n.id));
         this.pending.set(req.user, left);
