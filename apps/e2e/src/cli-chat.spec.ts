@@ -57,8 +57,10 @@ describe('chat-cli', () => {
         [user, 'hello two @nobody'],
       ]);
       expect((got[1].seq as number) - (got[0].seq as number)).toBe(1);
-      // The CLI sees its own messages come back as well.
-      expect(run.stdout).toContain(`[${room}] ${user}: hello one\n[${room}] ${user}: hello two @nobody`);
+      // The CLI sees its own messages come back as well, in order. Member events are
+      // ephemeral and may print between them (its own `joined` line can arrive late).
+      const chatLines = run.stdout.split('\n').filter((line) => line.startsWith(`[${room}] ${user}: `));
+      expect(chatLines).toEqual([`[${room}] ${user}: hello one`, `[${room}] ${user}: hello two @nobody`]);
     } finally {
       await observer.close();
     }
