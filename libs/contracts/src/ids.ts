@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { factory } from 'ulid';
+import { monotonicFactory } from 'ulid';
 
 /**
  * ULIDs from a pooled random source. The `ulid` package's default source makes one
@@ -18,9 +18,11 @@ function pooledRandom(): number {
   return pool[offset++] / 256;
 }
 
-const makeUlid = factory(pooledRandom);
+// Monotonic: ids made in the same millisecond by this process still sort in the order they
+// were made, so anything ordered by (time, id) keeps creation order.
+const makeUlid = monotonicFactory(pooledRandom);
 
-/** A new ULID: 26 characters, sortable by creation time. */
+/** A new ULID: 26 characters, sortable by creation time (strictly increasing within a process). */
 export function newId(): string {
   return makeUlid();
 }
