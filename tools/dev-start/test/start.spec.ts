@@ -34,10 +34,22 @@ describe('dev-start', () => {
   });
 
   it('dev-start - starts its own nats and redis, two gateways and three services, and Ctrl-C leaves no process behind', async () => {
-    const natsPort = await freePort();
-    const redisPort = await freePort();
-    const gatewayBase = await freePortPair();
-    const ports = { chat: await freePort(), presence: await freePort(), notification: await freePort() };
+    // Seven distinct ports: the kernel may hand a just-released port out twice.
+    const taken = new Set<number>();
+    const distinct = async (pick: () => Promise<number>, span = 1): Promise<number> => {
+      for (;;) {
+        const p = await pick();
+        const range = Array.from({ length: span }, (_, i) => p + i);
+        if (range.every((x) => !taken.has(x))) {
+          range.forEach((x) => taken.add(x));
+          return p;
+        }
+      }
+    };
+    const natsPort = await distinct(freePort);
+    const redisPort = await distinct(freePort);
+    const gatewayBase = await distinct(freePortPair, 2);
+    const ports = { chat: await distinct(freePort), presence: await distinct(freePort), notification: await distinct(freePort) };
     const run = new StartRun(['--gateways', '2', '--no-install', '--no-build'], {
       NATS_URL: `nats://127.0.0.1:${natsPort}`,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -49,7 +61,7 @@ describe('dev-start', () => {
     runs.push(run);
 
     await waitFor(() => run.output.includes('Relay is up.') || !run.running, { what: 'the "Relay is up." banner', timeoutMs: 90000, intervalMs: 200 });
-    expect(run.running).toBe(true);
+    if (!run.running) throw new Error(`npm start exited before it was up; its output:\n${run.output.slice(-4000)}`);
 
     // It started the infrastructure itself, on exactly the ports of NATS_URL and REDIS_URL.
     expect(await portOpen(natsPort)).toBe(true);
