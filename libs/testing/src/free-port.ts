@@ -1,15 +1,38 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The kernel's ephemeral range: outgoing connections (every NATS, Redis and WebSocket client in
+ * a test run) take their local ports from it, so a port picked there can be taken by a client
+ * between the pick and the bind. Test servers take ports below it instead.
+ */
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(low) && low > 12000 ? low : 32768;
+  } catch {
+    // Not Linux: the IANA dynamic range starts at 49152; Linux's default low end is safe too.
+    return 32768;
+  }
+}
+
+const HIGH = ephemeralLow();
+const LOW = HIGH - 12000;
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port found in ${LOW}..${HIGH - 1}`);
 }
