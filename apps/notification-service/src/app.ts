@@ -1,4 +1,4 @@
-import { createServiceRuntime, type Logger, type ServiceRuntime } from '@relay/service-kit';
+import { createServiceRuntime, RecentIds, type Logger, type ServiceRuntime } from '@relay/service-kit';
 import type { NotificationConfig } from './config';
 import { Delivery } from './delivery';
 import { serveApi } from './handlers/api-handlers';
@@ -10,7 +10,6 @@ import { OnlineCache } from './online-cache';
 import { subscribeOnlineEvents } from './online-events';
 import { createOnlineLookup } from './online-lookup';
 import { createPresenceClient } from './presence-client';
-import { RecentIds } from './recent-ids';
 
 /** NotifyPending's schema allows at most 1000 per request. */
 const PENDING_LIMIT_MAX = 1000;

@@ -1,5 +1,5 @@
 import { OnlineCache } from './online-cache';
-import { RecentIds } from './recent-ids';
+import { RecentIds } from '@relay/service-kit';
 
 /** A clock the test moves by hand. */
 function clock(start = 1_000_000) {

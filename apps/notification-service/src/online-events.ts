@@ -2,7 +2,7 @@ import { UserOffline, UserOnline, type Bus, type UserLifecycleEvent } from '@rel
 import type { Subscription } from 'nats';
 import type { NotificationMetrics } from './metrics';
 import type { OnlineCache } from './online-cache';
-import type { RecentIds } from './recent-ids';
+import type { RecentIds } from '@relay/service-kit';
 
 export interface OnlineEventDeps {
   bus: Bus;

@@ -2,19 +2,7 @@
  * The protocol's frame types, taken from the contracts (type-only: nothing of the contracts'
  * runtime ends up in the browser bundle).
  */
-import type {
-  ClientFrame,
-  ErrorServerFrame,
-  HistoryServerFrame,
-  JoinedServerFrame,
-  MemberServerFrame,
-  MessageServerFrame,
-  NotificationServerFrame,
-  PresenceServerFrame,
-  SentServerFrame,
-  ServerFrame,
-  WelcomeServerFrame,
-} from '@relay/contracts';
+import type { ClientFrame, MessageServerFrame } from '@relay/contracts';
 
 export type {
   ClientFrame,
@@ -28,7 +16,7 @@ export type {
   SentServerFrame,
   ServerFrame,
   WelcomeServerFrame,
-};
+} from '@relay/contracts';
 
 /** A stored chat message as the page keeps it (a `message` frame without its type). */
 export type ChatMessage = Omit<MessageServerFrame, 'type'>;

@@ -1,10 +1,9 @@
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type ErrorServerFrame } from '@relay/contracts';
-import type { Logger } from '@relay/service-kit';
 import type { GatewayError } from './errors';
 import type { GatewayMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
-import { RecentIds } from './recent-ids';
+import { RecentIds, type Logger } from '@relay/service-kit';
 
 /**
  * Outbound classes: `reliable` frames (replies, messages, notifications) are never dropped
@@ -51,7 +50,7 @@ export class Connection {
   alive = true;
   private closing = false;
   private closeTimer?: NodeJS.Timeout;
-  private readonly seenNotifications = new RecentIds(NOTIFICATION_DEDUP_CAPACITY);
+  private readonly seenNotifications = new RecentIds({ maxIds: NOTIFICATION_DEDUP_CAPACITY });
   /** The tail of each room's queue of join/leave operations. */
   private readonly roomOps = new Map<string, Promise<void>>();
 
