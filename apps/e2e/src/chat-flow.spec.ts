@@ -1,4 +1,4 @@
-import { signToken, TEST_JWT_SECRET, TestClient, TestStack, uniqueName, waitFor, type Frame } from '@relay/testing';
+import { TestStack, uniqueName, waitFor, type Frame } from '@relay/testing';
 
 /** Subjects the gateway with this instance id has subscribed, from NATS monitoring. */
 async function gatewaySubjects(stack: TestStack, gatewayIndex: number): Promise<string[]> {
@@ -15,20 +15,14 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 describe('chat across gateways', () => {
   let stack: TestStack;
-  const clients: TestClient[] = [];
 
-  const connect = async (user: string, gatewayIndex: number) => {
-    const c = await TestClient.connect(stack.wsUrl(gatewayIndex), signToken(user, TEST_JWT_SECRET));
-    clients.push(c);
-    return c;
-  };
+  const connect = (user: string, gatewayIndex = 0) => stack.connect(user, gatewayIndex);
 
   beforeAll(async () => {
     stack = await TestStack.start({ gateways: 2, chat: 2 });
   }, 90000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
     await stack?.close();
   });
 

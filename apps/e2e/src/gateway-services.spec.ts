@@ -1,21 +1,15 @@
-import { signToken, TEST_JWT_SECRET, TestClient, TestStack, uniqueName, waitFor } from '@relay/testing';
+import { TestStack, uniqueName, waitFor } from '@relay/testing';
 
 describe('gateway with presence and notifications', () => {
   let stack: TestStack;
-  const clients: TestClient[] = [];
 
-  const connect = async (user: string, gatewayIndex: number) => {
-    const c = await TestClient.connect(stack.wsUrl(gatewayIndex), signToken(user, TEST_JWT_SECRET));
-    clients.push(c);
-    return c;
-  };
+  const connect = (user: string, gatewayIndex = 0) => stack.connect(user, gatewayIndex);
 
   beforeAll(async () => {
     stack = await TestStack.start({ gateways: 2, env: { HEARTBEAT_INTERVAL_MS: '500' } });
   }, 90000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
     await stack?.close();
   });
 

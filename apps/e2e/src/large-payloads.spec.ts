@@ -1,4 +1,4 @@
-import { signToken, TEST_JWT_SECRET, TestClient, TestStack, uniqueName, type Frame } from '@relay/testing';
+import { TestClient, TestStack, uniqueName, type Frame } from '@relay/testing';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 /** Close to the 4,000 code-point limit, 4 UTF-8 bytes each: about the largest text a frame may carry. */
@@ -10,13 +10,8 @@ const BIG = '😀'.repeat(3990);
  */
 describe('large payloads', () => {
   let stack: TestStack;
-  const clients: TestClient[] = [];
 
-  const connect = async (user: string) => {
-    const c = await TestClient.connect(stack.wsUrl(0), signToken(user, TEST_JWT_SECRET));
-    clients.push(c);
-    return c;
-  };
+  const connect = (user: string) => stack.connect(user);
 
   /** Sends n large messages, waiting for each `sent` (the rate limit allows 20/s). */
   const sendBig = async (c: TestClient, room: string, n: number, text: (i: number) => string) => {
@@ -28,7 +23,6 @@ describe('large payloads', () => {
   }, 90000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
     await stack?.close();
   });
 

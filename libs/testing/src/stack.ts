@@ -1,4 +1,5 @@
 import { AppProcess, type AppName } from './app-process';
+import { signToken, TestClient } from './ws-client';
 import { freePort } from './free-port';
 import { startNats, startRedis, type TestNats, type TestRedis } from './infra';
 
@@ -24,6 +25,7 @@ export class TestStack {
   readonly chat: AppProcess[] = [];
   readonly presence: AppProcess[] = [];
   readonly notification: AppProcess[] = [];
+  private readonly clients: TestClient[] = [];
 
   private constructor(
     readonly nats: TestNats,
@@ -80,6 +82,13 @@ export class TestStack {
     return `http://127.0.0.1:${this.gateways[gatewayIndex].port}`;
   }
 
+  /** A client of `user` on gateway `gatewayIndex`, signed with the stack's secret; closed by `close()`. */
+  async connect(user: string, gatewayIndex = 0): Promise<TestClient> {
+    const client = await TestClient.connect(this.wsUrl(gatewayIndex), signToken(user, TEST_JWT_SECRET));
+    this.clients.push(client);
+    return client;
+  }
+
   /** Every app's recent logs, for a failing test's message. */
   logs(): string {
     return [...this.gateways, ...this.chat, ...this.presence, ...this.notification]
@@ -88,6 +97,7 @@ export class TestStack {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
     const apps = [...this.gateways, ...this.chat, ...this.presence, ...this.notification];
     await Promise.all(apps.map((a) => a.kill()));
     await Promise.all([this.nats.close(), this.redis.close()]);
