@@ -28,17 +28,13 @@ type Call = () => Promise<unknown>;
  * subscribed yet, a dependency blip) are retried. A timeout has spent the caller's budget and
  * an open breaker already knows the answer, so neither is retried.
  */
-async function retryFast<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const quick = isContractError(err) && (err.code === 'NO_RESPONDERS' || err.code === 'DEPENDENCY_DOWN');
-      if (!quick || attempt >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 20 * attempt));
-    }
-  }
-}
+const FAST_RETRY = {
+  attempts: 3,
+  baseDelayMs: 20,
+  maxDelayMs: 40,
+  isRetryable: (err: unknown) => isContractError(err) && (err.code === 'NO_RESPONDERS' || err.code === 'DEPENDENCY_DOWN'),
+};
+const retryFast = <T>(fn: () => Promise<T>): Promise<T> => withRetry(fn, FAST_RETRY);
 
 /** Presence updates are idempotent by `v`, so they may be retried with backoff. */
 const PRESENCE_RETRY = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };

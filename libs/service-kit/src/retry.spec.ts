@@ -46,3 +46,20 @@ describe('retry', () => {
     expect(calls).toBe(3);
   });
 });
+
+describe('retry predicate', () => {
+  it('retry - a custom predicate decides which failures are retried', async () => {
+    let calls = 0;
+    const quick = (err: unknown) => (err as ContractError).code === 'NO_RESPONDERS';
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new ContractError('TIMEOUT');
+        },
+        { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, isRetryable: quick },
+      ),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(calls).toBe(1);
+  });
+});
