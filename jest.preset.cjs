@@ -18,7 +18,7 @@ function jestConfig(projectDir, overrides = {}) {
     },
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper: {
-      '^@relay/(contracts|service-kit|testing)$': `${root}/libs/$1/src/index.ts`,
+      '^@relay/(bus|contracts|service-kit|testing)$': `${root}/libs/$1/src/index.ts`,
     },
     reporters: ['default', `${root}/tools/ci/jest-summary-reporter.cjs`],
     testTimeout: 30000,

@@ -1,15 +1,14 @@
 import {
   newId,
   RoomMessage,
-  type Bus,
   type HistoryReply,
   type HistoryRequest,
   type JoinRoomReply,
   type JoinRoomRequest,
-  type MessageMeta,
   type SendMessageReply,
   type SendMessageRequest,
 } from '@relay/contracts';
+import { type Bus, type MessageMeta } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { ChatMetrics } from './chat-metrics';
 import type { MessageStore } from './message-store';

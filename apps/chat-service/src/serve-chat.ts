@@ -1,6 +1,7 @@
-import { ChatHistory, ChatJoin, ChatSend, isContractError, type Bus, type MessageMeta } from '@relay/contracts';
+import { ChatHistory, ChatJoin, ChatSend, isContractError } from '@relay/contracts';
+import { type Bus, type MessageMeta } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
-import type { Subscription } from 'nats';
+import type { Subscription } from '@relay/bus';
 import type { ChatHandlers } from './chat-handlers';
 import type { ChatMetrics, ChatRequestType } from './chat-metrics';
 import { isChatError } from './errors';

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
-import { Bus, makeEnvelope, type ContractErrorData } from '@relay/contracts';
+import { type ContractErrorData } from '@relay/contracts';
+import { Bus, makeEnvelope } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import { buildApp, type ChatApp } from '../src/app';
 import { readConfig } from '../src/config';

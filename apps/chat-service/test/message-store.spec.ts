@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { startRedis, uniqueName, type TestRedis } from '@relay/testing';
-import type { Bus, MessageMeta } from '@relay/contracts';
+import type { Bus, MessageMeta } from '@relay/bus';
 import pino from 'pino';
 import { createMetrics } from '@relay/service-kit';
 import { createChatHandlers } from '../src/chat-handlers';

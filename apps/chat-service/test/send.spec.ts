@@ -1,4 +1,5 @@
-import { ChatHistory, ChatSend, isContractError, RoomMessage, type ChatMessage, type ContractError, type MessageMeta } from '@relay/contracts';
+import { ChatHistory, ChatSend, isContractError, RoomMessage, type ChatMessage, type ContractError } from '@relay/contracts';
+import { type MessageMeta } from '@relay/bus';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import type { ChatApp } from '../src/app';
 import { connectClient, counterValue, REQ, startChat, type TestClient } from './harness';

@@ -1,4 +1,5 @@
-import { Bus, isContractError, NotifyPending, NotifySend, type RequestData } from '@relay/contracts';
+import { isContractError, NotifyPending, NotifySend, type RequestData } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { connectNats, createLogger } from '@relay/service-kit';
 import { signToken, TEST_JWT_SECRET, TestClient, TestStack, uniqueName, waitFor, type Frame } from '@relay/testing';
 import type { NatsConnection } from 'nats';

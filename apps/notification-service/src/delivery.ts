@@ -1,4 +1,5 @@
-import { UserNotification, type Bus, type Notification } from '@relay/contracts';
+import { UserNotification, type Notification } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { NotificationMetrics } from './metrics';
 import type { PresenceClient } from './presence-client';

@@ -1,5 +1,6 @@
-import { UserOffline, UserOnline, type Bus, type UserLifecycleEvent } from '@relay/contracts';
-import type { Subscription } from 'nats';
+import { UserOffline, UserOnline, type UserLifecycleEvent } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
+import type { Subscription } from '@relay/bus';
 import type { NotificationMetrics } from './metrics';
 import type { OnlineCache } from './online-cache';
 import type { RecentIds } from '@relay/service-kit';

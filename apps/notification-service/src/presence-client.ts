@@ -1,4 +1,5 @@
-import { isContractError, PresenceOnline, type Bus } from '@relay/contracts';
+import { isContractError, PresenceOnline } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
 import { createBreaker, type BreakerDeps } from '@relay/service-kit';
 
 /** PresenceOnline takes at most this many users per request (its schema's limit). */

@@ -1,4 +1,5 @@
-import { Bus, PresenceOnline } from '@relay/contracts';
+import { PresenceOnline } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { connectNats, createLogger, redisReady, type ServiceRuntime } from '@relay/service-kit';
 import { startNats, startRedis, type TestNats, type TestRedis } from '@relay/testing';
 import type { NatsConnection } from 'nats';

@@ -23,7 +23,7 @@ export interface BuildOptions {
 /** Builds the service without listening, so tests can run it (several of it) in-process. */
 export async function buildApp(config: PresenceConfig, opts: BuildOptions = {}): Promise<PresenceApp> {
   const runtime = await createServiceRuntime({ config, useRedis: true, logger: opts.logger });
-  const { logger, bus, nc } = runtime;
+  const { logger, bus } = runtime;
   if (!runtime.redis) throw new Error('presence-service needs Redis');
   // Start serving with Redis usable when it is there at all; when it is not, start anyway
   // (readiness says so, requests answer DEPENDENCY_DOWN) rather than crash-looping.
@@ -35,9 +35,8 @@ export async function buildApp(config: PresenceConfig, opts: BuildOptions = {}):
     gatewayLeaseMs: config.gatewayLeaseMs,
   });
   const outbox = new EventOutbox({
-    nc,
+    bus,
     store,
-    source: `${config.service}/${config.instanceId}`,
     instanceId: config.instanceId,
     logger,
     metrics,
@@ -47,7 +46,7 @@ export async function buildApp(config: PresenceConfig, opts: BuildOptions = {}):
   servePresence({ bus, store, outbox, metrics, logger, leaseMs: config.gatewayLeaseMs, snapshotPartTtlMs: config.snapshotPartTtlMs });
   // The server knows our queue subscriptions once this returns: a request sent right after
   // buildApp (a restarted instance, a test) finds a responder instead of NO_RESPONDERS.
-  await nc.flush();
+  await bus.flush();
   const sweeper = new Sweeper({ store, outbox, metrics, logger, intervalMs: config.sweepIntervalMs, batch: config.sweepBatch });
   sweeper.start();
 
@@ -56,7 +55,7 @@ export async function buildApp(config: PresenceConfig, opts: BuildOptions = {}):
   shutdown.add('requests', async () => {
     // Answer what is in flight, then publish the events those requests produced, then let the
     // runtime drain NATS and quit Redis.
-    if (!nc.isClosed()) await bus.quiesce();
+    await bus.quiesce();
     await outbox.idle();
   });
   shutdown.add('runtime', () => runtime.shutdown.run('presence-service stopping'));

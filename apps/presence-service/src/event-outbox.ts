@@ -1,24 +1,17 @@
-import {
-  CORRELATION_HEADER,
-  makeEnvelope,
-  RoomMember,
-  subjectFor,
-  UserOffline,
-  UserOnline,
-  type MemberEvent,
-  type UserLifecycleEvent,
-} from '@relay/contracts';
+/**
+ * The presence outbox's publisher: transitions recorded in Redis by the scripts go out on NATS at
+ * least once, each with an envelope id derived from its outbox id.
+ */
+import { RoomMember, UserOffline, UserOnline } from '@relay/contracts';
+import type { Bus } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
 import type { PresenceMetrics } from './presence-metrics';
 import type { PresenceStore } from './presence-store';
-import { fromStreamEntry, type Transition } from './transitions';
+import type { Transition } from './transitions';
 
 export interface OutboxDeps {
-  nc: NatsConnection;
+  bus: Bus;
   store: PresenceStore;
-  /** Envelope source, e.g. `presence-service/presence-1`. */
-  source: string;
   instanceId: string;
   logger: Logger;
   metrics: PresenceMetrics;
@@ -28,7 +21,8 @@ export interface OutboxDeps {
   lockMs: number;
 }
 
-const encoder = new TextEncoder();
+/** Most entries one drain republishes. */
+const DRAIN_BATCH = 1000;
 
 /** The envelope id of a transition: derived from its outbox id, so every republish carries the same one. */
 export function dedupId(outboxId: string): string {
@@ -39,10 +33,7 @@ export function dedupId(outboxId: string): string {
  * Publishes transitions at least once. The scripts wrote each transition to the outbox stream in
  * the same atomic step as the state change; it is deleted only after NATS confirmed the publish
  * (flush). If this instance dies in between, the drainer of any instance republishes it after
- * `graceMs` with the same envelope id, which consumers deduplicate on.
- *
- * The envelope is made here rather than by Bus.publish because its id must be the outbox id, not
- * a fresh one; subject and payload still come from the catalog definitions.
+ * `graceMs` with the same envelope id and time, which consumers deduplicate and order on.
  */
 export class EventOutbox {
   private readonly inFlight = new Set<Promise<void>>();
@@ -73,14 +64,11 @@ export class EventOutbox {
   /** Republishes entries older than the grace period (their creator died or lost NATS); one instance at a time. */
   async drainStale(): Promise<number> {
     const { store, graceMs, lockMs, instanceId } = this.deps;
-    const redis = store.client;
-    const locked = await store.guard(() => redis.set(store.keys.outboxLock, instanceId, 'PX', lockMs, 'NX'));
-    if (locked !== 'OK') return 0;
+    if (!(await store.claimOutboxDrain(instanceId, lockMs))) return 0;
     const cutoff = Date.now() - graceMs;
     if (cutoff <= 0) return 0;
-    const entries = await store.guard(() => redis.xrange(store.keys.outbox, '-', String(cutoff), 'COUNT', 1000));
-    if (entries.length === 0) return 0;
-    const transitions = entries.map(([id, fields]) => fromStreamEntry(id, fields));
+    const transitions = await store.outboxEntriesUntil(cutoff, DRAIN_BATCH);
+    if (transitions.length === 0) return 0;
     for (const t of transitions) this.send(t);
     await this.confirm(transitions.map((t) => t.id));
     this.deps.metrics.republished.inc(transitions.length);
@@ -94,36 +82,22 @@ export class EventOutbox {
   }
 
   private send(t: Transition): void {
-    const headers = natsHeaders();
-    headers.set(CORRELATION_HEADER, t.correlationId || dedupId(t.id));
-    let subject: string;
-    let body: Uint8Array;
+    const identity = { id: dedupId(t.id), time: t.at };
+    const correlationId = t.correlationId || undefined;
     if (t.kind === 'join' || t.kind === 'leave') {
-      const data: MemberEvent = { room: t.room, user: t.user, event: t.kind };
-      subject = subjectFor(RoomMember.subject, { room: t.room });
-      body = this.envelope(RoomMember, data, t);
+      this.deps.bus.publishPrepared({ def: RoomMember, params: { room: t.room }, data: { room: t.room, user: t.user, event: t.kind }, identity, correlationId });
     } else {
-      const data: UserLifecycleEvent = { user: t.user, at: t.at, reason: t.reason || (t.kind === 'online' ? 'connect' : 'disconnect') };
-      const def = t.kind === 'online' ? UserOnline : UserOffline;
-      subject = def.subject;
-      body = this.envelope(def, data, t);
+      const data = { user: t.user, at: t.at, reason: t.reason || (t.kind === 'online' ? 'connect' : 'disconnect') } as const;
+      this.deps.bus.publishPrepared({ def: t.kind === 'online' ? UserOnline : UserOffline, params: {}, data, identity, correlationId });
     }
-    this.deps.nc.publish(subject, body, { headers });
     this.deps.metrics.transitions.inc({ event: t.kind });
   }
 
-  private envelope(def: { type: string; version: number }, data: unknown, t: Transition): Uint8Array {
-    const env = makeEnvelope(def.type, def.version, this.deps.source, data);
-    env.id = dedupId(t.id);
-    env.time = t.at;
-    return encoder.encode(JSON.stringify(env));
-  }
-
   private async confirm(ids: string[]): Promise<void> {
-    const { nc, store, logger } = this.deps;
+    const { bus, store, logger } = this.deps;
     try {
-      await nc.flush();
-      await store.guard(() => store.client.xdel(store.keys.outbox, ...ids));
+      await bus.flush();
+      await store.deleteOutboxEntries(ids);
     } catch (err) {
       logger.warn({ err, count: ids.length }, 'presence events not confirmed; they stay in the outbox');
     }

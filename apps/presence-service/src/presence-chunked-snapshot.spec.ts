@@ -1,4 +1,5 @@
-import type { Bus, GatewaySnapshotReply, SessionSnapshot, SnapshotChunk } from '@relay/contracts';
+import type { Bus } from '@relay/bus';
+import type { GatewaySnapshotReply, SessionSnapshot, SnapshotChunk } from '@relay/contracts';
 import { newId } from '@relay/contracts';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import Redis from 'ioredis';

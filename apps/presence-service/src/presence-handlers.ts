@@ -4,12 +4,11 @@ import {
   PresenceRoomMembers,
   PresenceSessionUpdate,
   PresenceSync,
-  type Bus,
   type GatewaySnapshot,
-  type MessageMeta,
 } from '@relay/contracts';
+import { type Bus, type MessageMeta } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
-import type { Subscription } from 'nats';
+import type { Subscription } from '@relay/bus';
 import { presenceError } from './errors';
 import type { EventOutbox } from './event-outbox';
 import type { PresenceMetrics } from './presence-metrics';

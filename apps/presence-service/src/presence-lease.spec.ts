@@ -1,4 +1,4 @@
-import type { Bus } from '@relay/contracts';
+import type { Bus } from '@relay/bus';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import Redis from 'ioredis';
 import { clientBus, EventLog, FakeGateway, members, online, startPresence } from '../test/harness';

@@ -1,4 +1,5 @@
-import { newId, PresenceRoomMembers, PresenceSync, type Bus, type RoomMembersReply, type SessionSnapshot } from '@relay/contracts';
+import { newId, PresenceRoomMembers, PresenceSync, type RoomMembersReply, type SessionSnapshot } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
 import { startNats, startRedis, uniqueName, type TestNats, type TestRedis } from '@relay/testing';
 import { clientBus, FakeGateway, members, startPresence } from '../test/harness';
 import type { PresenceApp } from './app';

@@ -1,4 +1,5 @@
-import { PresenceRoomMembers, type Bus } from '@relay/contracts';
+import { PresenceRoomMembers } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import { StringCodec } from 'nats';
 import Redis from 'ioredis';

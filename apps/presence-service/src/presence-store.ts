@@ -10,7 +10,7 @@ import { HEARTBEAT_LUA } from './lua/heartbeat';
 import { STAGE_SNAPSHOT_PART_LUA } from './lua/stage-snapshot-part';
 import { SYNC_SNAPSHOT_LUA } from './lua/sync-snapshot';
 import { readMembersPage, type MembersPage, type MembersPageOptions, type ScanRoom } from './room-members-page';
-import { parseTransitions, type Transition } from './transitions';
+import { fromStreamEntry, parseTransitions, type Transition } from './transitions';
 
 export interface StoreOptions {
   keyPrefix: string;
@@ -79,10 +79,6 @@ export class PresenceStore {
     this.keys = new PresenceKeys(opts.keyPrefix);
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 1, lua });
     this.redis = redis as ScriptedRedis;
-  }
-
-  get client(): Redis {
-    return this.redis;
   }
 
   async applyUpdate(u: SessionUpdate, correlationId: string): Promise<UpdateResult> {
@@ -177,8 +173,24 @@ export class PresenceStore {
     });
   }
 
+  /** Takes the right to republish stale outbox entries for `lockMs`; false when another instance holds it. */
+  async claimOutboxDrain(instanceId: string, lockMs: number): Promise<boolean> {
+    return (await this.guard(() => this.redis.set(this.keys.outboxLock, instanceId, 'PX', lockMs, 'NX'))) === 'OK';
+  }
+
+  /** Outbox entries made at or before `cutoff` (ms), oldest first, at most `count`. */
+  async outboxEntriesUntil(cutoff: number, count: number): Promise<Transition[]> {
+    const entries = await this.guard(() => this.redis.xrange(this.keys.outbox, '-', String(cutoff), 'COUNT', count));
+    return entries.map(([id, fields]) => fromStreamEntry(id, fields));
+  }
+
+  /** Forgets outbox entries whose publish NATS confirmed. */
+  async deleteOutboxEntries(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.guard(() => this.redis.xdel(this.keys.outbox, ...ids));
+  }
+
   /** Runs a Redis call and turns its failures into the service's errors. */
-  async guard<T>(fn: () => Promise<T>): Promise<T> {
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {

@@ -1,5 +1,4 @@
 import {
-  Bus,
   PresenceHeartbeat,
   PresenceOnline,
   PresenceRoomMembers,
@@ -12,6 +11,7 @@ import {
   type SessionUpdate,
   type SnapshotChunk,
 } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { uniqueName, waitFor } from '@relay/testing';
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';

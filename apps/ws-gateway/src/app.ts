@@ -53,7 +53,7 @@ export async function buildApp(config: GatewayConfig): Promise<GatewayApp> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     services,
     logger,
-    maxPayload: () => runtime.nc.info?.max_payload,
+    maxPayload: () => runtime.bus.maxPayloadBytes,
     syncChunkBytes: config.presenceSyncChunkBytes,
   });
   const notifications = new NotificationDelivery({ bus: runtime.bus, registry, services, logger });

@@ -1,5 +1,4 @@
 import {
-  Bus,
   ContractError,
   PresenceHeartbeat,
   PresenceRoomMembers,
@@ -7,6 +6,7 @@ import {
   PresenceSync,
   type RoomMembersReply,
 } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { uniqueName } from '@relay/testing';
 import { connect, type NatsConnection } from 'nats';
 import { startGateway, useGatewayWorld, type RunningGateway } from '../test/harness';

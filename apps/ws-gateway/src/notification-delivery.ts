@@ -1,5 +1,6 @@
-import type { Subscription } from 'nats';
-import { UserNotification, type Bus, type Notification } from '@relay/contracts';
+import type { Subscription } from '@relay/bus';
+import { UserNotification, type Notification } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { Connection } from './connection';
 import type { RoomRegistry } from './room-registry';

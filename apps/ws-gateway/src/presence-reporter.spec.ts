@@ -1,4 +1,5 @@
-import { Bus, ContractError, PresenceSync, type GatewaySnapshot, type SessionSnapshot } from '@relay/contracts';
+import { ContractError, PresenceSync, type GatewaySnapshot, type SessionSnapshot } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { startNats, type TestNats } from '@relay/testing';
 import { connect } from 'nats';
 import pino from 'pino';

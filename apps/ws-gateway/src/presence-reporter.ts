@@ -1,4 +1,5 @@
 import { newId, SnapshotChunk, type GatewaySnapshot, type SessionSnapshot, type SessionUpdate } from '@relay/contracts';
+import { DEFAULT_MAX_PAYLOAD } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { ServiceClients } from './service-clients';
 
@@ -13,14 +14,12 @@ export interface PresenceReporterOptions {
   heartbeatIntervalMs: number;
   services: Pick<ServiceClients, 'sessionUpdate' | 'heartbeat' | 'sync'>;
   logger: Logger;
-  /** The NATS server's max_payload (`nc.info?.max_payload`); unknown before its INFO arrived. */
+  /** The NATS server's max_payload (Bus.maxPayloadBytes); nats-server's default when absent. */
   maxPayload?: () => number | undefined;
   /** A smaller byte budget per snapshot message than max_payload allows (0 or absent: none; at least 1024). */
   syncChunkBytes?: number;
 }
 
-/** nats-server's default max_payload, assumed until the server said otherwise. */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** Room for the request envelope and NATS headers around the snapshot itself. */
 const REQUEST_HEADROOM_BYTES = 16 * 1024;
 const MIN_BUDGET_BYTES = 1024;

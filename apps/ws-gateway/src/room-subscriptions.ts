@@ -1,5 +1,6 @@
-import type { Subscription } from 'nats';
-import { RoomMember, RoomMessage, RoomTyping, type Bus, type ChatMessage, type MemberEvent, type MessageMeta, type TypingEvent } from '@relay/contracts';
+import type { Subscription } from '@relay/bus';
+import { RoomMember, RoomMessage, RoomTyping, type ChatMessage, type MemberEvent, type TypingEvent } from '@relay/contracts';
+import { type Bus, type MessageMeta } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { Connection } from './connection';
 import type { GatewayMetrics } from './metrics';

@@ -9,11 +9,11 @@ import {
   PresenceRoomMembers,
   PresenceSessionUpdate,
   PresenceSync,
-  type Bus,
   type ReplyData,
   type RequestData,
   type RequestDef,
 } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
 import { createBreaker, withRetry, type Breaker, type BreakerDeps } from '@relay/service-kit';
 
 export interface ServiceClientsOptions {

@@ -1,6 +1,5 @@
-import type { Subscription } from 'nats';
+import type { Subscription } from '@relay/bus';
 import {
-  Bus,
   ChatHistory,
   ChatJoin,
   ChatSend,
@@ -19,6 +18,7 @@ import {
   type Notification,
   type SessionUpdate,
 } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { connect, type NatsConnection } from 'nats';
 
 const silent = { warn: () => undefined, error: () => undefined };

@@ -1,5 +1,5 @@
+/** What every NATS message of the platform looks like (built by @relay/bus, read by everyone). */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { newId } from './ids';
 
 /**
  * Every event and request travels in an envelope: a unique id (consumers deduplicate on it),
@@ -23,10 +23,4 @@ export interface EnvelopeOf<T> extends EnvelopeHeader {
 
 export function versionedType(type: string, version: number): string {
   return `${type}.v${version}`;
-}
-
-export { newId };
-
-export function makeEnvelope<T>(type: string, version: number, source: string, data: T): EnvelopeOf<T> {
-  return { id: newId(), type: versionedType(type, version), source, time: Date.now(), data };
 }

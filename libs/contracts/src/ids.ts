@@ -1,18 +1,24 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * Ids made by the platform (ULIDs). Browser-safe: the random source is the Web Crypto API, which
+ * Node (globalThis.crypto) and every browser provide.
+ */
 import { monotonicFactory } from 'ulid';
 
+/** The one Web Crypto call we need, declared here so this lib compiles without Node's or the DOM's types. */
+declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T };
+
 /**
- * ULIDs from a pooled random source. The `ulid` package's default source makes one
- * `crypto.randomBytes(1)` call per character (16 per id), which profiling showed as 13 % of
- * the gateway's CPU under load; one 4 KiB draw serves 256 ids with the same randomness.
+ * ULIDs from a pooled random source. The `ulid` package's default source makes one random call
+ * per character (16 per id), which profiling showed as 13 % of the gateway's CPU under load;
+ * one 4 KiB draw serves 256 ids with the same randomness.
  */
 const POOL_SIZE = 4096;
-let pool = randomBytes(POOL_SIZE);
-let offset = 0;
+const pool = new Uint8Array(POOL_SIZE);
+let offset = POOL_SIZE;
 
 function pooledRandom(): number {
   if (offset >= POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE);
+    crypto.getRandomValues(pool);
     offset = 0;
   }
   return pool[offset++] / 256;

@@ -4,7 +4,8 @@ import { HistoryRequest, JoinRoomRequest, SendMessageRequest } from './schemas/c
 import { SendNotificationRequest } from './schemas/notification';
 import { SessionUpdate } from './schemas/presence';
 import { validate } from './validate';
-import { makeEnvelope, EnvelopeHeader, newId } from './envelope';
+import { EnvelopeHeader, versionedType } from './envelope';
+import { newId } from './ids';
 
 describe('schemas', () => {
   it('schemas - accepts the frames PROTOCOL.md shows', () => {
@@ -56,9 +57,8 @@ describe('schemas', () => {
   });
 
   it('schemas - envelopes carry id, versioned type, source and time', () => {
-    const env = makeEnvelope('chat.message', 3, 'chat-service/1', { x: 1 });
+    const env = { id: newId(), type: versionedType('chat.message', 3), source: 'chat-service/1', time: Date.now() };
     expect(env.type).toBe('chat.message.v3');
-    expect(env.id).toMatch(/^[0-9A-Z]{26}$/);
     expect(validate(EnvelopeHeader, { id: env.id, type: env.type, source: env.source, time: env.time }).ok).toBe(true);
     expect(validate(EnvelopeHeader, { id: env.id, type: 'chat.message', source: 's', time: 1 }).ok).toBe(false);
   });

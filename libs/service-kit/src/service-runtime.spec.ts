@@ -1,7 +1,8 @@
 import { connect } from 'nats';
 import pino from 'pino';
 import { startNats, startRedis, waitFor, type TestNats, type TestRedis } from '@relay/testing';
-import { Bus, ChatHistory } from '@relay/contracts';
+import { ChatHistory } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { readBaseConfig } from './env';
 import { createServiceRuntime, type ServiceRuntime } from './service-runtime';
 

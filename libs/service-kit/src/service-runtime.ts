@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { NatsConnection } from 'nats';
-import { Bus } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { BreakerRegistry } from './breaker';
 import type { BaseConfig } from './env';
 import { healthRoutes, type ReadinessCheck } from './health-routes';

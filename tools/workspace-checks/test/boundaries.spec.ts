@@ -46,7 +46,7 @@ describe('boundaries', () => {
       // One app reaching into another: exactly what the rule exists to stop.
       'app-import': { dir: 'apps/chat-service/src', source: "import { buildApp } from '../../ws-gateway/src/app';\n\nexport const probe = buildApp;\n" },
       // The control: the same place importing a lib through its public alias is allowed.
-      'lib-import': { dir: 'apps/chat-service/src', source: "import { Bus } from '@relay/contracts';\n\nexport const probe = Bus;\n" },
+      'lib-import': { dir: 'apps/chat-service/src', source: "import { Bus } from '@relay/bus';\n\nexport const probe = Bus;\n" },
       // The tag constraints are live too: the contracts (scope:contracts) may depend on nothing of ours.
       'tag-violation': { dir: 'libs/contracts/src', source: "import { waitFor } from '@relay/testing';\n\nexport const probe = waitFor;\n" },
     });

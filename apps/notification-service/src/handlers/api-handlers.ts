@@ -1,5 +1,6 @@
-import { NotifyAck, NotifyPending, NotifySend, type Bus } from '@relay/contracts';
-import type { Subscription } from 'nats';
+import { NotifyAck, NotifyPending, NotifySend } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
+import type { Subscription } from '@relay/bus';
 import { notifyError } from '../errors';
 import type { NotificationMetrics } from '../metrics';
 import type { NotificationStore } from '../notification-store';

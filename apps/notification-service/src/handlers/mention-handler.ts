@@ -1,6 +1,7 @@
-import { RoomMessage, type Bus, type ChatMessage } from '@relay/contracts';
+import { RoomMessage, type ChatMessage } from '@relay/contracts';
+import { type Bus } from '@relay/bus';
 import { withRetry, type Logger } from '@relay/service-kit';
-import type { Subscription } from 'nats';
+import type { Subscription } from '@relay/bus';
 import { parseMentions } from '../mention-parser';
 import type { NotificationMetrics } from '../metrics';
 import type { Notifier } from '../notifier';

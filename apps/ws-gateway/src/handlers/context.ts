@@ -1,4 +1,4 @@
-import type { Bus } from '@relay/contracts';
+import type { Bus } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { GatewayConfig } from '../config';
 import type { Connection } from '../connection';

@@ -1,11 +1,9 @@
 import { connect, headers, type NatsConnection } from 'nats';
 import { startNats, type TestNats, uniqueName, waitFor } from '@relay/testing';
-import { Bus, CORRELATION_HEADER, type InvalidMessage } from './bus';
-import { ChatHistory, ChatSend, RoomMessage } from './catalog';
-import { defineRequest } from './catalog-types';
-import { makeEnvelope } from './envelope';
-import { ContractError } from './errors';
 import { Type } from '@sinclair/typebox';
+import { ChatHistory, ChatSend, ContractError, defineRequest, RoomMessage, UserOnline } from '@relay/contracts';
+import { Bus, CORRELATION_HEADER, type InvalidMessage } from './bus';
+import { makeEnvelope } from './envelope';
 
 const silent = { warn: () => undefined, error: () => undefined };
 
@@ -38,6 +36,30 @@ describe('bus', () => {
     bus.publish(RoomMessage, { room }, msg, { correlationId: 'corr-1' });
     await waitFor(() => got.length === 1, { what: 'event' });
     expect(got[0]).toEqual(msg);
+    sub.unsubscribe();
+  });
+
+  it('bus - makeEnvelope gives a fresh ULID and the versioned type, or the identity it is given', () => {
+    const env = makeEnvelope('chat.message', 3, 'chat-service/1', { x: 1 });
+    expect(env).toMatchObject({ type: 'chat.message.v3', source: 'chat-service/1', data: { x: 1 } });
+    expect(env.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(makeEnvelope('t', 1, 's', {}, { id: 'fixed', time: 42 })).toMatchObject({ id: 'fixed', time: 42 });
+  });
+
+  it('bus - publishPrepared sends the given envelope id and time every time, with the correlation id', async () => {
+    const seen: { id: string; time: number; correlationId: string }[] = [];
+    const sub = bus.subscribe(UserOnline, {}, (_data, meta) => {
+      seen.push({ id: meta.envelopeId, time: meta.time, correlationId: meta.correlationId });
+    });
+    await bus.flush();
+    const event = { def: UserOnline, params: {}, data: { user: 'alice', at: 5, reason: 'connect' as const }, identity: { id: 'presence-1-0', time: 5 } };
+    bus.publishPrepared(event);
+    bus.publishPrepared({ ...event, correlationId: 'corr-9' });
+    await waitFor(() => seen.length === 2, { what: 'two prepared events' });
+    expect(seen).toEqual([
+      { id: 'presence-1-0', time: 5, correlationId: 'presence-1-0' },
+      { id: 'presence-1-0', time: 5, correlationId: 'corr-9' },
+    ]);
     sub.unsubscribe();
   });
 

@@ -1,15 +1,30 @@
+/**
+ * The NATS runtime of the platform: every publish, subscribe, request and serve goes through this
+ * class, so every message is enveloped, correlated and validated against the catalog the same way.
+ */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { ErrorCode, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
-import type { EventDef, RequestDef, SubjectParams } from './catalog-types';
-import { makeEnvelope, newId, versionedType, type EnvelopeOf } from './envelope';
-import { ContractError, isContractError, type ContractErrorData } from './errors';
-import { subjectFor, wildcardFor } from './subjects';
-import { validate } from './validate';
+import { ErrorCode, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSubscription } from 'nats';
+import {
+  ContractError,
+  isContractError,
+  newId,
+  subjectFor,
+  validate,
+  versionedType,
+  wildcardFor,
+  type ContractErrorData,
+  type EnvelopeOf,
+  type EventDef,
+  type RequestDef,
+  type SubjectParams,
+} from '@relay/contracts';
+import { makeEnvelope, type EnvelopeIdentity } from './envelope';
+import type { Subscription } from './subscription';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
 /** nats-server's default max_payload, used before the server's INFO has arrived. */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** Room for the reply wrapper and escaping slack, so a budgeted list always fits. */
 const REPLY_HEADROOM_BYTES = 16 * 1024;
 
@@ -52,6 +67,18 @@ export interface PublishOptions {
   correlationId?: string;
 }
 
+/**
+ * An event whose identity was fixed before it is published: republishing it (an outbox retry)
+ * sends the same envelope id and time, which consumers deduplicate and order on.
+ */
+export interface PreparedEvent<T extends string, S extends TSchema> {
+  def: EventDef<T, S>;
+  params: SubjectParams<T>;
+  data: Static<S>;
+  identity: EnvelopeIdentity;
+  correlationId?: string;
+}
+
 export interface SubscribeOptions {
   queue?: string;
 }
@@ -71,7 +98,7 @@ export type EventParams<D> = D extends EventDef<infer T, TSchema> ? SubjectParam
 export class Bus {
   readonly nc: NatsConnection;
   private readonly opts: BusOptions;
-  private readonly owned = new Set<Subscription>();
+  private readonly owned = new Set<NatsSubscription>();
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
 
@@ -93,6 +120,21 @@ export class Bus {
   ): void {
     const subject = subjectFor(def.subject, params);
     this.nc.publish(subject, this.encodeEvent(def, data), { headers: correlationHeaders(opts.correlationId) });
+  }
+
+  /** Publishes an event with the id and time it was given (see PreparedEvent). */
+  publishPrepared<T extends string, S extends TSchema>(event: PreparedEvent<T, S>): void {
+    const subject = subjectFor(event.def.subject, event.params);
+    const envelope = makeEnvelope(event.def.type, event.def.version, this.opts.source, event.data, event.identity);
+    this.nc.publish(subject, encoder.encode(JSON.stringify(envelope)), { headers: correlationHeaders(event.correlationId ?? event.identity.id) });
+  }
+
+  /**
+   * Resolves when the server has received everything published so far: the confirmation an
+   * outbox waits for before it forgets an event, and what makes a new subscription live.
+   */
+  async flush(): Promise<void> {
+    await this.nc.flush();
   }
 
   /**
@@ -141,8 +183,12 @@ export class Bus {
    * them to fit and say `more`.
    */
   get replyBudgetBytes(): number {
-    const max = this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-    return Math.max(1024, max - REPLY_HEADROOM_BYTES);
+    return Math.max(1024, this.maxPayloadBytes - REPLY_HEADROOM_BYTES);
+  }
+
+  /** The server's max_payload: the largest message it accepts. */
+  get maxPayloadBytes(): number {
+    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   /** Requests and events being handled by async handlers right now. */

@@ -1,0 +1,6 @@
+export { Bus, CORRELATION_HEADER, DEFAULT_MAX_PAYLOAD } from './bus';
+export { makeEnvelope } from './envelope';
+
+export type { BusLogger, BusOptions, EventParams, InvalidMessage, MessageMeta, PreparedEvent, PublishOptions, RequestOptions, SubscribeOptions } from './bus';
+export type { EnvelopeIdentity } from './envelope';
+export type { Subscription } from './subscription';
