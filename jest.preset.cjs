@@ -16,9 +16,11 @@ function jestConfig(projectDir, overrides = {}) {
         { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
       ],
     },
-    moduleFileExtensions: ['ts', 'js', 'json'],
+    moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
     moduleNameMapper: {
       '^@relay/(bus|contracts|service-kit|testing)$': `${root}/libs/$1/src/index.ts`,
+      // CommonJS, so .mjs tools and shell scripts load it without a build (libs/local-servers).
+      '^@relay/local-servers$': `${root}/libs/local-servers/src/index.cjs`,
     },
     reporters: ['default', `${root}/tools/ci/jest-summary-reporter.cjs`],
     testTimeout: 30000,

@@ -38,8 +38,12 @@ case "${1:-}" in
       for _ in $(seq 1 120); do [ -f "$APPS_DIR/$app/main.js" ] && break; sleep 0.5; done
       rm -rf "$BENCH_DIR/apps/$app"; mkdir -p "$BENCH_DIR/apps"; cp -r "$APPS_DIR/$app" "$BENCH_DIR/apps/$app"
     done
-    nats-server -a 127.0.0.1 -p $NATS_PORT -m $NATS_MON >"$BENCH_DIR/logs/nats.log" 2>&1 & echo $! >"$BENCH_DIR/pids/nats"
-    redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir "$BENCH_DIR/redis" >"$BENCH_DIR/logs/redis.log" 2>&1 & echo $! >"$BENCH_DIR/pids/redis"
+    # The same private servers the tests and `npm start` run (libs/local-servers).
+    mapfile -t NATS_CMD < <(node libs/local-servers/src/cli.cjs nats --port $NATS_PORT --monitor $NATS_MON)
+    mapfile -t REDIS_CMD < <(node libs/local-servers/src/cli.cjs redis --port $REDIS_PORT --dir "$BENCH_DIR/redis")
+    [ ${#NATS_CMD[@]} -gt 0 ] && [ ${#REDIS_CMD[@]} -gt 0 ] || { echo "nats-server or redis-server not found (see above)" >&2; exit 1; }
+    "${NATS_CMD[@]}" >"$BENCH_DIR/logs/nats.log" 2>&1 & echo $! >"$BENCH_DIR/pids/nats"
+    "${REDIS_CMD[@]}" >"$BENCH_DIR/logs/redis.log" 2>&1 & echo $! >"$BENCH_DIR/pids/redis"
     for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NATS_MON/healthz" >/dev/null && redis-cli -p $REDIS_PORT ping >/dev/null 2>&1 && break; sleep 0.1; done
     PROF=(); [ -n "${PROFILE_DIR:-}" ] && mkdir -p "$PROFILE_DIR" && PROF=(--cpu-prof "--cpu-prof-dir=$PROFILE_DIR")
     start_app chat-service chat-1 HEALTH_PORT $CHAT1 "${PROF[@]}"

@@ -1,44 +1,42 @@
-import { createServiceRuntime, redisReady, type Logger, type ServiceRuntime } from '@relay/service-kit';
+/**
+ * chat-service: rooms' messages (per-room seq, history, idempotency by clientMsgId), answering
+ * ChatSend, ChatHistory and ChatJoin in its queue group. Built by the service kit like every service.
+ */
+import { ChatHistory, ChatJoin, ChatSend } from '@relay/contracts';
+import { defineService, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
 import { createChatHandlers } from './chat-handlers';
-import { createChatMetrics, type ChatMetrics } from './chat-metrics';
-import type { ChatConfig } from './config';
+import { SERVICE_NAME, type ChatConfig } from './config';
 import { MessageStore } from './message-store';
-import { serveChat } from './serve-chat';
+import { createChatMetrics, type ChatMetrics } from './metrics';
 
-/** The runtime plus what tests look into. */
-export interface ChatApp extends ServiceRuntime {
-  config: ChatConfig;
+/** What tests look into besides the runtime. */
+export interface ChatParts {
   store: MessageStore;
   chatMetrics: ChatMetrics;
 }
 
-/**
- * How long start-up waits for Redis before joining the queue group anyway. Joining early would
- * make this instance answer its share of requests with DEPENDENCY_DOWN while its peers could
- * serve them; never joining would turn a Redis outage at start into a crash loop.
- */
-const REDIS_START_WAIT_MS = 5000;
+export type ChatApp = ServiceApp<ChatConfig, ChatParts>;
 
-export interface BuildOptions {
-  /** Tests pass a logger that records lines. */
-  logger?: Logger;
-}
+export const chatService = defineService<ChatConfig, ChatParts>({
+  name: SERVICE_NAME,
+  metricPrefix: 'relay_chat',
+  redis: true,
+  setup(ctx) {
+    const { config } = ctx;
+    const chatMetrics = createChatMetrics(ctx.metrics);
+    const store = new MessageStore(ctx.redis, {
+      historyMaxPerRoom: config.historyMaxPerRoom,
+      clientMsgIdTtlSec: config.clientMsgIdTtlSec,
+      observeAppend: (seconds) => chatMetrics.storeSeconds.observe(seconds),
+    });
+    const handlers = createChatHandlers({ store, bus: ctx.bus, logger: ctx.logger, metrics: chatMetrics, textMaxChars: config.textMaxChars });
+    // The catalog's queue group (`chat-service`): any number of instances share the work.
+    ctx.serve(ChatSend, handlers.send);
+    ctx.serve(ChatHistory, handlers.history);
+    ctx.serve(ChatJoin, handlers.join);
+    return { store, chatMetrics };
+  },
+});
 
 /** Builds the service without listening, so tests can run it in-process. */
-export async function buildApp(config: ChatConfig, opts: BuildOptions = {}): Promise<ChatApp> {
-  const runtime = await createServiceRuntime({ config, useRedis: true, logger: opts.logger });
-  if (!runtime.redis) throw new Error('chat-service needs Redis but the runtime has no client');
-  const chatMetrics = createChatMetrics(runtime.metrics);
-  const store = new MessageStore(runtime.redis, {
-    historyMaxPerRoom: config.historyMaxPerRoom,
-    clientMsgIdTtlSec: config.clientMsgIdTtlSec,
-    observeAppend: (seconds) => chatMetrics.storeSeconds.observe(seconds),
-  });
-  const handlers = createChatHandlers({ store, bus: runtime.bus, logger: runtime.logger, metrics: chatMetrics, textMaxChars: config.textMaxChars });
-  if (!(await redisReady(runtime.redis, REDIS_START_WAIT_MS))) {
-    runtime.logger.warn({ waitedMs: REDIS_START_WAIT_MS }, 'redis not ready; serving anyway (requests get DEPENDENCY_DOWN until it is)');
-  }
-  serveChat({ bus: runtime.bus, handlers, metrics: chatMetrics, logger: runtime.logger });
-
-  return { ...runtime, config, store, chatMetrics };
-}
+export const buildApp = (config: ChatConfig, opts: StartOptions = {}): Promise<ChatApp> => startService(chatService, config, opts);

@@ -1,4 +1,6 @@
+/** The chat domain: send (store before publish), history pages and join with recovery. */
 import {
+  checkMessageText,
   newId,
   RoomMessage,
   type HistoryReply,
@@ -10,10 +12,10 @@ import {
 } from '@relay/contracts';
 import { type Bus, type MessageMeta } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
-import type { ChatMetrics } from './chat-metrics';
+import { chatError } from './errors';
+import type { ChatMetrics } from './metrics';
 import type { MessageStore } from './message-store';
 import { newestWithin, oldestWithin } from './reply-budget';
-import { checkText } from './text-rules';
 
 export interface ChatHandlerDeps {
   store: MessageStore;
@@ -35,7 +37,9 @@ export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
 
   return {
     async send(req, meta) {
-      checkText(req.text, deps.textMaxChars);
+      const text = checkMessageText(req.text, deps.textMaxChars);
+      if (!text.ok && text.problem === 'empty') throw chatError('CHAT_TEXT_EMPTY');
+      if (!text.ok) throw chatError('CHAT_TEXT_TOO_LONG', `text is ${text.length} characters; the limit is ${text.max}`);
       const { message, duplicate } = await store.append({
         room: req.room,
         from: req.user,

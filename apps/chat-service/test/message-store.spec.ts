@@ -4,7 +4,7 @@ import type { Bus, MessageMeta } from '@relay/bus';
 import pino from 'pino';
 import { createMetrics } from '@relay/service-kit';
 import { createChatHandlers } from '../src/chat-handlers';
-import { createChatMetrics } from '../src/chat-metrics';
+import { createChatMetrics } from '../src/metrics';
 import { MessageStore } from '../src/message-store';
 import { roomKeys } from '../src/room-keys';
 

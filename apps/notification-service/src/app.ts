@@ -1,9 +1,15 @@
-import { createServiceRuntime, RecentIds, type Logger, type ServiceRuntime } from '@relay/service-kit';
-import type { NotificationConfig } from './config';
+/**
+ * notification-service: mentions found in chat messages, notifications sent by other services,
+ * delivery to live connections and the pending store for offline users. Built by the service kit
+ * like every service.
+ */
+import { PresenceOnline } from '@relay/contracts';
+import { defineService, RecentIds, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
+import { SERVICE_NAME, type NotificationConfig } from './config';
 import { Delivery } from './delivery';
 import { serveApi } from './handlers/api-handlers';
 import { subscribeMentions } from './handlers/mention-handler';
-import { notificationMetrics } from './metrics';
+import { createNotificationMetrics, type NotificationMetrics } from './metrics';
 import { NotificationStore } from './notification-store';
 import { Notifier } from './notifier';
 import { OnlineCache } from './online-cache';
@@ -19,42 +25,51 @@ const PENDING_LIMIT_MAX = 1000;
  */
 const RECENT_EVENT_IDS = { maxIds: 50_000, windowMs: 5 * 60_000 };
 
-export interface BuildOptions {
-  /** A logger of the test's choosing (e.g. silent); the config's otherwise. */
-  logger?: Logger;
+/** What tests look into besides the runtime. */
+export interface NotificationParts {
+  store: NotificationStore;
+  notificationMetrics: NotificationMetrics;
 }
+
+export type NotificationApp = ServiceApp<NotificationConfig, NotificationParts>;
+
+export const notificationService = defineService<NotificationConfig, NotificationParts>({
+  name: SERVICE_NAME,
+  metricPrefix: 'relay_notification',
+  redis: true,
+  setup(ctx) {
+    const { config, logger } = ctx;
+    const metrics = createNotificationMetrics(ctx.metrics);
+    const store = new NotificationStore(ctx.redis, {
+      pendingMaxPerUser: config.pendingMaxPerUser,
+      pendingTtlMs: config.pendingTtlSec * 1000,
+      idempotencyTtlMs: config.idempotencyTtlSec * 1000,
+    });
+    // The NATS request gives up a little after the breaker would, so the breaker's own timeout
+    // decides, and NO_RESPONDERS (presence stopped) still comes back at once.
+    const presenceCalls = ctx.client(
+      { presenceOnline: { def: PresenceOnline, retry: 'none' } },
+      { timeoutMs: config.presenceTimeoutMs, requestTimeoutMs: config.presenceTimeoutMs + 100, resetTimeoutMs: config.presenceBreakerResetMs },
+    );
+    const onlineCache = new OnlineCache({ maxUsers: config.onlineCacheMaxUsers, ttlMs: config.onlineCacheTtlMs });
+    // Subscribed before serving, so the cache learns from the first event on.
+    subscribeOnlineEvents({ consume: ctx.consume, cache: onlineCache, recentIds: new RecentIds(RECENT_EVENT_IDS), metrics });
+    const online = createOnlineLookup(onlineCache, createPresenceClient(presenceCalls.presenceOnline, logger), metrics);
+    const notifier = new Notifier(store, new Delivery(ctx.bus, online, metrics, logger), metrics);
+
+    serveApi({
+      serve: ctx.serve,
+      replyBudgetBytes: () => ctx.bus.replyBudgetBytes,
+      notifier,
+      store,
+      metrics,
+      dataMaxBytes: config.dataMaxBytes,
+      pendingDefaultLimit: Math.min(config.pendingMaxPerUser, PENDING_LIMIT_MAX),
+    });
+    subscribeMentions({ consume: ctx.consume, notifier, metrics, mentionsMaxPerMessage: config.mentionsMaxPerMessage });
+    return { store, notificationMetrics: metrics };
+  },
+});
 
 /** Builds the service without listening, so tests can run it (even two of it) in-process. */
-export async function buildApp(config: NotificationConfig, opts: BuildOptions = {}): Promise<ServiceRuntime> {
-  const runtime = await createServiceRuntime({ config, useRedis: true, logger: opts.logger });
-  const { bus, logger, redis } = runtime;
-  if (!redis) throw new Error('notification-service needs Redis');
-
-  const metrics = notificationMetrics(runtime.metrics);
-  const store = new NotificationStore(redis, {
-    pendingMaxPerUser: config.pendingMaxPerUser,
-    pendingTtlMs: config.pendingTtlSec * 1000,
-    idempotencyTtlMs: config.idempotencyTtlSec * 1000,
-  });
-  const presence = createPresenceClient(
-    bus,
-    { timeoutMs: config.presenceTimeoutMs, resetTimeoutMs: config.presenceBreakerResetMs },
-    { logger, metrics: runtime.metrics, registry: runtime.breakers },
-  );
-  const onlineCache = new OnlineCache({ maxUsers: config.onlineCacheMaxUsers, ttlMs: config.onlineCacheTtlMs });
-  // Subscribed before serving, so the cache learns from the first event on.
-  subscribeOnlineEvents({ bus, cache: onlineCache, recentIds: new RecentIds(RECENT_EVENT_IDS), metrics });
-  const online = createOnlineLookup(onlineCache, presence, metrics);
-  const notifier = new Notifier(store, new Delivery(bus, online, metrics, logger), metrics);
-
-  serveApi({
-    bus,
-    notifier,
-    store,
-    metrics,
-    dataMaxBytes: config.dataMaxBytes,
-    pendingDefaultLimit: Math.min(config.pendingMaxPerUser, PENDING_LIMIT_MAX),
-  });
-  subscribeMentions({ bus, notifier, metrics, logger, mentionsMaxPerMessage: config.mentionsMaxPerMessage });
-  return runtime;
-}
+export const buildApp = (config: NotificationConfig, opts: StartOptions = {}): Promise<NotificationApp> => startService(notificationService, config, opts);

@@ -1,4 +1,8 @@
+/** notification-service's settings: environment variables with working local defaults. */
 import { envInt, readBaseConfig, type BaseConfig } from '@relay/service-kit';
+
+/** The service's name: logs, metrics, envelope source, error tables. */
+export const SERVICE_NAME = 'notification-service';
 
 export interface NotificationConfig extends BaseConfig {
   /** Pending notifications kept per user; past it the oldest are dropped (and counted). */
@@ -30,7 +34,7 @@ export interface NotificationConfig extends BaseConfig {
  */
 export function readConfig(env: Record<string, string | undefined> = process.env): NotificationConfig {
   return {
-    ...readBaseConfig('notification-service', 9103, env),
+    ...readBaseConfig(SERVICE_NAME, 9103, env),
     pendingMaxPerUser: envInt('PENDING_MAX_PER_USER', 500, env, 1),
     pendingTtlSec: envInt('PENDING_TTL_SEC', 7 * 24 * 3600, env, 1),
     idempotencyTtlSec: envInt('IDEMPOTENCY_TTL_SEC', 24 * 3600, env, 1),

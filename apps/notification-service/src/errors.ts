@@ -1,6 +1,5 @@
 import { defineServiceErrors, type ServiceError } from '@relay/contracts';
-
-export const SERVICE_NAME = 'notification-service';
+import { SERVICE_NAME } from './config';
 
 /**
  * Every error the notification-service raises, with a stable code. Each crosses NATS as a

@@ -1,16 +1,6 @@
-import { installProcessGuards } from '@relay/service-kit';
-import { buildApp } from './app';
+// The notification-service process: everything it does is in app.ts; the kit runs it.
+import { runService } from '@relay/service-kit';
+import { notificationService } from './app';
 import { readConfig } from './config';
 
-async function main(): Promise<void> {
-  const app = await buildApp(readConfig());
-  installProcessGuards(app.shutdown, app.logger);
-  const port = await app.listen();
-  app.logger.info({ port }, 'notification-service listening');
-}
-
-main().catch((err: unknown) => {
-  // The logger may not exist yet: start-up failed before it was made.
-  process.stderr.write(`notification-service failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runService(notificationService, () => readConfig());

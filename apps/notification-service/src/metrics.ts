@@ -1,9 +1,10 @@
+/** notification-service's own metrics; request counts and durations come from the service kit (relay_notification_requests_total ...). */
 import type { ServiceMetrics } from '@relay/service-kit';
 
-export type NotificationMetrics = ReturnType<typeof notificationMetrics>;
+export type NotificationMetrics = ReturnType<typeof createNotificationMetrics>;
 
 /** The service's own metrics (docs/notifications.md "Metrics"), on the runtime's registry. */
-export function notificationMetrics(m: ServiceMetrics) {
+export function createNotificationMetrics(m: ServiceMetrics) {
   return {
     created: m.counter('relay_notifications_created_total', 'Notifications created, by kind', ['kind']),
     duplicates: m.counter('relay_notifications_duplicates_total', 'Creations skipped because the idempotency key was seen, by source', ['source']),

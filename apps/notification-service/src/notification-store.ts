@@ -2,9 +2,9 @@ import type { Notification } from '@relay/contracts';
 import type { Redis } from '@relay/service-kit';
 import { ReplyError } from 'ioredis';
 import { notifyError } from './errors';
-import { ACK_PENDING_LUA } from './redis-scripts/ack-pending.lua';
-import { READ_PENDING_LUA } from './redis-scripts/read-pending.lua';
-import { STORE_PENDING_LUA } from './redis-scripts/store-pending.lua';
+import { ACK_PENDING_LUA } from './lua/ack-pending';
+import { READ_PENDING_LUA } from './lua/read-pending';
+import { STORE_PENDING_LUA } from './lua/store-pending';
 
 export interface StoreLimits {
   pendingMaxPerUser: number;

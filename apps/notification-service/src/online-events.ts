@@ -1,12 +1,12 @@
 import { UserOffline, UserOnline, type UserLifecycleEvent } from '@relay/contracts';
-import { type Bus } from '@relay/bus';
 import type { Subscription } from '@relay/bus';
+import type { RecentIds, ServiceContext } from '@relay/service-kit';
+import type { NotificationConfig } from './config';
 import type { NotificationMetrics } from './metrics';
 import type { OnlineCache } from './online-cache';
-import type { RecentIds } from '@relay/service-kit';
 
 export interface OnlineEventDeps {
-  bus: Bus;
+  consume: ServiceContext<NotificationConfig>['consume'];
   cache: OnlineCache;
   recentIds: RecentIds;
   metrics: NotificationMetrics;
@@ -27,5 +27,5 @@ export function subscribeOnlineEvents(deps: OnlineEventDeps): Subscription[] {
     const outcome = deps.cache.applyEvent(data.user, event === 'online', data.at);
     deps.metrics.presenceEvents.inc({ event, outcome });
   };
-  return [deps.bus.subscribe(UserOnline, {}, handle('online')), deps.bus.subscribe(UserOffline, {}, handle('offline'))];
+  return [deps.consume(UserOnline, {}, handle('online')), deps.consume(UserOffline, {}, handle('offline'))];
 }

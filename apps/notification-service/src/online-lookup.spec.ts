@@ -1,5 +1,5 @@
 import { createMetrics } from '@relay/service-kit';
-import { notificationMetrics } from './metrics';
+import { createNotificationMetrics } from './metrics';
 import { OnlineCache } from './online-cache';
 import { createOnlineLookup } from './online-lookup';
 import type { PresenceClient } from './presence-client';
@@ -16,14 +16,14 @@ function fakePresence(online: Set<string> | undefined) {
   return { client, asked };
 }
 
-async function lookups(metrics: ReturnType<typeof notificationMetrics>) {
+async function lookups(metrics: ReturnType<typeof createNotificationMetrics>) {
   const values = (await metrics.onlineLookups.get()).values;
   return Object.fromEntries(values.map((v) => [v.labels.source, v.value]));
 }
 
 describe('online lookup', () => {
   const setup = (online: Set<string> | undefined) => {
-    const metrics = notificationMetrics(createMetrics('notification-test', 'lookup'));
+    const metrics = createNotificationMetrics(createMetrics('notification-test', 'lookup'));
     const cache = new OnlineCache({ maxUsers: 100, ttlMs: 60_000 });
     const presence = fakePresence(online);
     return { metrics, cache, presence, lookup: createOnlineLookup(cache, presence.client, metrics) };

@@ -1,4 +1,8 @@
+/** presence-service's settings: environment variables with working local defaults, and the rules between them. */
 import { ConfigError, envInt, envString, readBaseConfig, type BaseConfig } from '@relay/service-kit';
+
+/** The service's name: logs, metrics, envelope source, error tables. */
+export const SERVICE_NAME = 'presence-service';
 
 export interface PresenceConfig extends BaseConfig {
   /** How long a heartbeat keeps a gateway alive; a gateway silent for longer is expired. */
@@ -31,7 +35,7 @@ export const PRESENCE_DEFAULTS = {
 /** Environment variables (docs/presence.md "Configuration" lists them with defaults). */
 export function readConfig(env: Record<string, string | undefined> = process.env): PresenceConfig {
   const config: PresenceConfig = {
-    ...readBaseConfig('presence-service', PRESENCE_DEFAULTS.healthPort, env),
+    ...readBaseConfig(SERVICE_NAME, PRESENCE_DEFAULTS.healthPort, env),
     gatewayLeaseMs: envInt('GATEWAY_LEASE_MS', PRESENCE_DEFAULTS.gatewayLeaseMs, env, 1),
     sweepIntervalMs: envInt('SWEEP_INTERVAL_MS', PRESENCE_DEFAULTS.sweepIntervalMs, env, 1),
     tombstoneTtlMs: envInt('TOMBSTONE_TTL_MS', PRESENCE_DEFAULTS.tombstoneTtlMs, env, 1),

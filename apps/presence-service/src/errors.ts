@@ -1,13 +1,12 @@
 import { defineServiceErrors, type ServiceError } from '@relay/contracts';
-
-export const PRESENCE_SERVICE = 'presence-service';
+import { SERVICE_NAME } from './config';
 
 /**
  * The presence-service's error table: one stable PRESENCE_* code per failure, each mapped onto
  * the ContractError code that crosses NATS (which decides `retryable`). docs/presence.md
  * "Errors" lists the same codes; errors.spec.ts keeps the two in step.
  */
-const presenceErrors = defineServiceErrors(PRESENCE_SERVICE, {
+const presenceErrors = defineServiceErrors(SERVICE_NAME, {
   PRESENCE_ROOM_REQUIRED: { contract: 'BAD_REQUEST', message: 'join and leave need a room' },
   PRESENCE_SNAPSHOT_DUPLICATE: { contract: 'BAD_REQUEST', message: 'a snapshot lists the same session twice' },
   PRESENCE_CHUNK_INVALID: { contract: 'BAD_REQUEST', message: 'a snapshot part does not fit its set' },

@@ -5,7 +5,7 @@
 import { RoomMember, UserOffline, UserOnline } from '@relay/contracts';
 import type { Bus } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
-import type { PresenceMetrics } from './presence-metrics';
+import type { PresenceMetrics } from './metrics';
 import type { PresenceStore } from './presence-store';
 import type { Transition } from './transitions';
 

@@ -1,17 +1,6 @@
-import { installProcessGuards } from '@relay/service-kit';
-import { buildApp } from './app';
+// The presence-service process: everything it does is in app.ts; the kit runs it.
+import { runService } from '@relay/service-kit';
+import { presenceService } from './app';
 import { readConfig } from './config';
 
-async function main(): Promise<void> {
-  const config = readConfig();
-  const app = await buildApp(config);
-  installProcessGuards(app.shutdown, app.runtime.logger);
-  const port = await app.listen();
-  app.runtime.logger.info({ port, leaseMs: config.gatewayLeaseMs, sweepIntervalMs: config.sweepIntervalMs }, 'presence-service listening');
-}
-
-main().catch((err: unknown) => {
-  // The logger may not exist yet: start-up failed before it was made.
-  process.stderr.write(`presence-service failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runService(presenceService, () => readConfig());

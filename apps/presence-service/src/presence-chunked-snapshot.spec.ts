@@ -137,7 +137,7 @@ describe('presence-service chunked snapshots with two instances', () => {
   }
 
   const sum = async (app: PresenceApp, metric: 'snapshots' | 'snapshotParts', result?: string) =>
-    (await app.metrics[metric].get()).values.filter((v) => !result || v.labels.result === result).reduce((n, v) => n + v.value, 0);
+    (await app.presenceMetrics[metric].get()).values.filter((v) => !result || v.labels.result === result).reduce((n, v) => n + v.value, 0);
   const total = async (metric: 'snapshots' | 'snapshotParts', result?: string) =>
     (await Promise.all(apps.map((a) => sum(a, metric, result)))).reduce((n, v) => n + v, 0);
 

@@ -1,3 +1,4 @@
+/** presence-service's five requests, served in the `presence-service` queue group. */
 import {
   PresenceHeartbeat,
   PresenceOnline,
@@ -6,21 +7,22 @@ import {
   PresenceSync,
   type GatewaySnapshot,
 } from '@relay/contracts';
-import { type Bus, type MessageMeta } from '@relay/bus';
-import type { Logger } from '@relay/service-kit';
 import type { Subscription } from '@relay/bus';
+import type { Logger, ServiceContext } from '@relay/service-kit';
+import type { PresenceConfig } from './config';
 import { presenceError } from './errors';
 import type { EventOutbox } from './event-outbox';
-import type { PresenceMetrics } from './presence-metrics';
+import type { PresenceMetrics } from './metrics';
 import type { PresenceStore, SyncResult } from './presence-store';
 import { MEMBERS_PAGE_DEFAULTS } from './room-members-page';
 
 export interface HandlerDeps {
-  bus: Bus;
+  serve: ServiceContext<PresenceConfig>['serve'];
+  /** Bytes one reply may carry (Bus.replyBudgetBytes). */
+  replyBudgetBytes: () => number;
   store: PresenceStore;
   outbox: EventOutbox;
   metrics: PresenceMetrics;
-  logger: Logger;
   leaseMs: number;
   /** How long the parts of a chunked snapshot wait for the rest of their set. */
   snapshotPartTtlMs: number;
@@ -28,7 +30,7 @@ export interface HandlerDeps {
 
 /** Serves the five presence requests in the `presence-service` queue group. */
 export function servePresence(deps: HandlerDeps): Subscription[] {
-  const { bus, store, outbox, metrics, logger, leaseMs, snapshotPartTtlMs } = deps;
+  const { serve, store, outbox, metrics, leaseMs, snapshotPartTtlMs } = deps;
 
   /**
    * Applies a whole snapshot, or stages one part of a chunked one: the part that completes its
@@ -50,30 +52,10 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
     return undefined;
   };
 
-  /** Times the handler and logs what failed, with the correlation id. */
-  const timed =
-    <Q, R>(op: string, fn: (data: Q, meta: MessageMeta, log: Logger) => Promise<R>) =>
-    (data: Q, meta: MessageMeta): Promise<R> => {
-      const started = performance.now();
-      const log = logger.child({ correlationId: meta.correlationId, op });
-      return fn(data, meta, log).then(
-          (r) => {
-            metrics.requestSeconds.observe({ op, outcome: 'ok' }, (performance.now() - started) / 1000);
-            return r;
-          },
-          (err: unknown) => {
-            const code = (err as { code?: string }).code ?? 'INTERNAL';
-            metrics.requestSeconds.observe({ op, outcome: code }, (performance.now() - started) / 1000);
-            log.warn({ err }, 'presence request failed');
-            throw err;
-          },
-        );
-    };
-
   return [
-    bus.serve(
+    serve(
       PresenceSessionUpdate,
-      timed('session', async (u, meta, log) => {
+      async (u, meta, log) => {
         if ((u.op === 'join' || u.op === 'leave') && !u.room) throw presenceError('PRESENCE_ROOM_REQUIRED', `${u.op} without a room`);
         const r = await store.applyUpdate(u, meta.correlationId);
         outbox.publish(r.transitions);
@@ -85,12 +67,12 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
         }
         log.debug({ gateway: u.gateway, session: u.session, op: u.op, v: u.v, applied: r.applied, events: r.transitions.length }, 'session update');
         return { applied: r.applied };
-      }),
+      },
     ),
 
-    bus.serve(
+    serve(
       PresenceHeartbeat,
-      timed('heartbeat', async (hb, meta, log) => {
+      async (hb, meta, log) => {
         const r = await store.heartbeat(hb, meta.correlationId);
         outbox.publish(r.transitions);
         if (r.cause === 'stale') metrics.staleIncarnation.inc({ op: 'heartbeat' });
@@ -102,12 +84,12 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
           );
         }
         return { resync: r.resync, leaseMs };
-      }),
+      },
     ),
 
-    bus.serve(
+    serve(
       PresenceSync,
-      timed('sync', async (snap, meta, log) => {
+      async (snap, meta, log) => {
         const r = await applySnapshot(snap, meta.correlationId, log);
         // A part before the last: staged, nothing applied yet, so there are no counts to report.
         if (!r) return { sessions: 0, memberships: 0 };
@@ -123,22 +105,22 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
           );
         }
         return { sessions: r.sessions, memberships: r.memberships };
-      }),
+      },
     ),
 
-    bus.serve(
+    serve(
       PresenceRoomMembers,
-      timed('members', async ({ room, cursor }) => {
+      async ({ room, cursor }) => {
         // One reply must fit one NATS message: a large room is read in pages (HSCAN), each cut
         // to the bus's reply budget; the caller follows `cursor` until it is absent.
-        const page = await store.roomMembersPage(room, cursor ?? '0', { ...MEMBERS_PAGE_DEFAULTS, budgetBytes: bus.replyBudgetBytes });
+        const page = await store.roomMembersPage(room, cursor ?? '0', { ...MEMBERS_PAGE_DEFAULTS, budgetBytes: deps.replyBudgetBytes() });
         return page.cursor === '0' ? { users: page.users, count: page.count } : page;
-      }),
+      },
     ),
 
-    bus.serve(
+    serve(
       PresenceOnline,
-      timed('online', async ({ users }) => ({ online: await store.online(users) })),
+      async ({ users }) => ({ online: await store.online(users) }),
     ),
   ];
 }

@@ -1,7 +1,7 @@
 import { newId } from '@relay/contracts';
 import type { Logger } from '@relay/service-kit';
 import type { EventOutbox } from './event-outbox';
-import type { PresenceMetrics } from './presence-metrics';
+import type { PresenceMetrics } from './metrics';
 import type { PresenceStore } from './presence-store';
 
 export interface SweeperDeps {

@@ -1,5 +1,10 @@
+/** ws-gateway's settings: environment variables with working local defaults; unsafe production settings refuse to start. */
 import { resolve } from 'node:path';
+import { TEXT_MAX_CODE_POINTS } from '@relay/contracts';
 import { ConfigError, envBool, envInt, envString, readBaseConfig, type BaseConfig } from '@relay/service-kit';
+
+/** The service's name: logs, metrics, envelope source. */
+export const SERVICE_NAME = 'ws-gateway';
 
 /** The development secret: fine on a laptop, refused in production. */
 export const DEV_JWT_SECRET = 'dev-secret-change-me';
@@ -39,7 +44,7 @@ type Env = Record<string, string | undefined>;
 /** Environment variables (README "Configuration" lists them with defaults). */
 export function readConfig(env: Env = process.env): GatewayConfig {
   const port = envInt('PORT', 8080, env);
-  const base = readBaseConfig('ws-gateway', port, env);
+  const base = readBaseConfig(SERVICE_NAME, port, env);
   const jwtSecret = envString('JWT_SECRET', DEV_JWT_SECRET, env);
   if (env.NODE_ENV === 'production' && jwtSecret === DEV_JWT_SECRET) {
     throw new ConfigError('JWT_SECRET is unset or the development default; set a real secret to run with NODE_ENV=production');
@@ -53,7 +58,7 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     devTokens: envBool('AUTH_DEV_TOKENS', false, env),
     pingIntervalMs: envInt('PING_INTERVAL_MS', 25000, env, 10),
     maxFrameBytes: envInt('MAX_FRAME_BYTES', 16384, env, 64),
-    textMaxChars: envInt('TEXT_MAX_CHARS', 4000, env, 1),
+    textMaxChars: envInt('TEXT_MAX_CHARS', TEXT_MAX_CODE_POINTS, env, 1),
     maxRoomsPerConnection: envInt('MAX_ROOMS_PER_CONNECTION', 100, env, 1),
     ratePerSec: envInt('RATE_PER_SEC', 20, env, 1),
     rateBurst: envInt('RATE_BURST', 40, env, 1),

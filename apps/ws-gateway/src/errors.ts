@@ -10,7 +10,7 @@ export const GATEWAY_ERRORS = {
   GW_NOT_OBJECT: { client: 'BAD_REQUEST', message: 'the frame must be a JSON object with a "type"' },
   GW_UNKNOWN_TYPE: { client: 'BAD_REQUEST', message: 'unknown frame type' },
   GW_INVALID_FRAME: { client: 'BAD_REQUEST', message: 'the frame has a missing or wrong field' },
-  GW_TEXT_EMPTY: { client: 'BAD_REQUEST', message: 'text must not be empty' },
+  GW_TEXT_EMPTY: { client: 'BAD_REQUEST', message: 'text must not be empty or only white space' },
   GW_TEXT_TOO_LONG: { client: 'BAD_REQUEST', message: 'text is too long' },
   GW_TOO_MANY_ROOMS: { client: 'BAD_REQUEST', message: 'this connection has joined too many rooms' },
   GW_REJECTED: { client: 'BAD_REQUEST', message: 'the request was refused' },

@@ -41,6 +41,9 @@ describe('gateway errors and limits', () => {
     const room = uniqueName('room');
     await c.request({ type: 'join', room });
     expect(await c.request({ type: 'send', room, text: '' })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    // Regression: the gateway passed whitespace-only text on to chat-service, which refused it
+    // with another message; the rule is now one function in the contracts, refused here first.
+    expect(await c.request({ type: 'send', room, text: ' \n\t ' })).toMatchObject({ type: 'error', code: 'BAD_REQUEST', message: expect.stringContaining('white space') });
     expect(await c.request({ type: 'send', room, text: 'a'.repeat(4001) })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
     // 4,000 code points of two UTF-16 units each are allowed; one more is not.
     expect(await c.request({ type: 'send', room, text: '😀'.repeat(4000) }, 5000)).toMatchObject({ type: 'sent' });

@@ -1,17 +1,6 @@
-import { ConfigError, installProcessGuards } from '@relay/service-kit';
-import { buildApp } from './app';
+// The ws-gateway process: everything it does is in app.ts; the kit runs it.
+import { runService } from '@relay/service-kit';
+import { gatewayService } from './app';
 import { readConfig } from './config';
 
-async function main(): Promise<void> {
-  const app = await buildApp(readConfig());
-  installProcessGuards(app.shutdown, app.logger);
-  const port = await app.listen();
-  app.logger.info({ port }, 'ws-gateway listening');
-}
-
-main().catch((err: unknown) => {
-  // The logger may not exist yet: start-up failed before it was made.
-  const why = err instanceof ConfigError ? `configuration: ${err.message}` : ((err as Error).stack ?? String(err));
-  process.stderr.write(`ws-gateway refuses to start: ${why}\n`);
-  process.exit(1);
-});
+runService(gatewayService, () => readConfig());

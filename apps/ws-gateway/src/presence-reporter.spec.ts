@@ -4,7 +4,8 @@ import { startNats, type TestNats } from '@relay/testing';
 import { connect } from 'nats';
 import pino from 'pino';
 import { PresenceReporter, splitSnapshot, type PresenceReporterOptions } from './presence-reporter';
-import { createServiceClients } from './service-clients';
+import { createServiceClient, RETRY_PRESETS } from '@relay/service-kit';
+import { GATEWAY_CALLS } from './service-clients';
 
 const silent = pino({ level: 'silent' });
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
@@ -131,7 +132,7 @@ describe('presence reporter over NATS', () => {
     });
     await server.nc.flush();
     try {
-      const clients = createServiceClients(bus, { requestTimeoutMs: 5000, breakerResetMs: 1000 }, { logger: silent });
+      const clients = createServiceClient(bus, GATEWAY_CALLS, RETRY_PRESETS, { timeoutMs: 5000, resetTimeoutMs: 1000, breaker: { logger: silent } });
       const fake = fakeServices();
       const services = { ...fake.services, sync: clients.sync };
       const reporter = reporterWith(12000, { services, maxPayload: () => bus.nc.info?.max_payload });
@@ -146,7 +147,7 @@ describe('presence reporter over NATS', () => {
       expect(reporter.isDirty).toBe(false);
       expect(received.length).toBeGreaterThan(1);
       expect(reassemble(received)).toEqual(reporter.snapshot());
-      expect(clients.breakers.presence.state()).toBe('closed');
+      expect(clients.breakers['presence-service'].state()).toBe('closed');
     } finally {
       sub.unsubscribe();
     }

@@ -1,6 +1,5 @@
-import type { Subscription } from '@relay/bus';
-import { RoomMember, RoomMessage, RoomTyping, type ChatMessage, type MemberEvent, type TypingEvent } from '@relay/contracts';
-import { type Bus, type MessageMeta } from '@relay/bus';
+import { messageFrame, RoomMember, RoomMessage, RoomTyping, type ChatMessage, type MemberEvent, type TypingEvent } from '@relay/contracts';
+import type { Bus, MessageMeta, Subscription } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { Connection } from './connection';
 import type { GatewayMetrics } from './metrics';
@@ -101,7 +100,7 @@ export class RoomSubscriptions {
     if (!members) return;
     // Encoded once to UTF-8 bytes: every member's socket writes the same Buffer, with no
     // per-recipient string encoding.
-    const frame = Buffer.from(JSON.stringify({ type: 'message', room: msg.room, id: msg.id, seq: msg.seq, from: msg.from, text: msg.text, ts: msg.ts }));
+    const frame = Buffer.from(JSON.stringify(messageFrame(msg)));
     let written = 0;
     for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame)) written++;
     if (written > 0) {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { HISTORY_MAX_LIMIT } from './schemas/chat';
+import { HISTORY_MAX_LIMIT, type ChatMessage } from './schemas/chat';
 import { RoomName, UserId } from './names';
 
 /**
@@ -165,6 +165,15 @@ export type PresenceServerFrame = Static<typeof PresenceServerFrame>;
 export type MemberServerFrame = Static<typeof MemberServerFrame>;
 export type NotificationServerFrame = Static<typeof NotificationServerFrame>;
 export type ErrorServerFrame = Static<typeof ErrorServerFrame>;
+
+/**
+ * The `message` frame of a stored message: its fields picked one by one, so nothing else a
+ * message object may carry reaches a client, and in the same order everywhere (live fan-out,
+ * join replay).
+ */
+export function messageFrame(m: ChatMessage): MessageServerFrame {
+  return { type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts };
+}
 
 /** JWT claims the gateway accepts. `sub` becomes a subject token, hence the pattern. */
 export const TokenClaims = Type.Object({

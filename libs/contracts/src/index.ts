@@ -10,10 +10,12 @@ export * from './schemas/chat';
 export * from './schemas/notification';
 export * from './schemas/presence';
 export { paramsFrom, subjectFor, wildcardFor } from './subjects';
+export { checkMessageText, isBlank } from './text-rules';
 export { checkerFor, validate } from './validate';
 
 export type { EventData, EventDef, ReplyData, RequestData, RequestDef, SubjectParams } from './catalog-types';
 export type { EnvelopeOf } from './envelope';
 export type { ContractErrorCode, ContractErrorData } from './errors';
 export type { ServiceErrorEntry, ServiceErrors } from './service-errors';
+export type { TextCheck } from './text-rules';
 export type { ValidationResult } from './validate';

@@ -8,6 +8,10 @@ export { connectRedis, redactUrl, redisReady } from './redis-connection';
 export { RecentIds } from './recent-ids';
 export { withRetry } from './retry';
 export { createServiceRuntime } from './service-runtime';
+export { defineService, runService, startService } from './service';
+export { createServiceClient } from './service-client';
+export { createHandlerMetrics, instrumentEvent, instrumentRequest } from './handler-metrics';
+export { RETRY_PRESETS } from './retry-presets';
 export { installProcessGuards } from './process-guards';
 export { exitOnSignals, Shutdown } from './shutdown';
 
@@ -21,3 +25,7 @@ export type { Redis, RedisOptions } from './redis-connection';
 export type { RecentIdsOptions } from './recent-ids';
 export type { RetryOptions } from './retry';
 export type { RuntimeOptions, ServiceRuntime } from './service-runtime';
+export type { ServiceApp, ServiceContext, ServiceDefinition, StartOptions } from './service';
+export type { CallSpec, ServiceClient, ServiceClientOptions } from './service-client';
+export type { EventHandler, HandlerMetrics, RequestHandler } from './handler-metrics';
+export type { RetryPresetName, RetryPresets } from './retry-presets';

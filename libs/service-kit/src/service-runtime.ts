@@ -1,3 +1,8 @@
+/**
+ * What every service process has, made the same way for all: config, logger, metrics, the NATS
+ * connection and Bus, Redis when the service owns state, breakers, the health routes, and one
+ * ordered shutdown. defineService/startService build on it.
+ */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { NatsConnection } from 'nats';
 import { Bus } from '@relay/bus';
@@ -23,7 +28,13 @@ export interface ServiceRuntime {
   shutdown: Shutdown;
   /** Starts the HTTP server; returns the bound port (0 in config picks a free one). */
   listen(): Promise<number>;
+  /** A step run first on shutdown, before HTTP closes: stop timers and background work. */
+  onStop(name: string, run: ShutdownStep): void;
+  /** A step run once every request and event in flight is handled, before NATS drains. */
+  afterRequests(name: string, run: ShutdownStep): void;
 }
+
+type ShutdownStep = () => Promise<void> | void;
 
 export interface RuntimeOptions {
   config: BaseConfig;
@@ -77,16 +88,21 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
       const addr = http.server.address();
       return typeof addr === 'object' && addr ? addr.port : config.healthPort;
     },
+    onStop: (name, run) => shutdown.insertBefore('http', name, run),
+    afterRequests: (name, run) => shutdown.insertBefore('nats', name, run),
   };
-  // The order is the order of a clean stop: no new HTTP, then drain NATS (in-flight requests
-  // finish and get answered), then Redis, whose commands those requests needed.
+  // The order is the order of a clean stop: background work stops, no new HTTP, the requests in
+  // flight finish and get answered (and what they started, e.g. an outbox, is flushed), then NATS
+  // drains, then Redis, whose commands those requests needed.
   shutdown.add('http', async () => {
     if (listening || opts.http) await http.close();
   });
   shutdown.add('breakers', () => breakers.shutdown());
-  shutdown.add('nats', async () => {
+  shutdown.add('requests', async () => {
     // Answer the requests in flight before the connection drains (see Bus.quiesce).
     await bus.quiesce();
+  });
+  shutdown.add('nats', async () => {
     if (!nc.isClosed()) await nc.drain();
   });
   shutdown.add('redis', async () => {
@@ -94,3 +110,4 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
   });
   return runtime;
 }
+

@@ -23,6 +23,13 @@ export class Shutdown {
     this.steps.push({ name, run });
   }
 
+  /** Adds a step just before the step named `before` (after steps inserted there earlier). */
+  insertBefore(before: string, name: string, run: () => Promise<void> | void): void {
+    const at = this.steps.findIndex((s) => s.name === before);
+    if (at < 0) throw new Error(`shutdown has no step "${before}"`);
+    this.steps.splice(at, 0, { name, run });
+  }
+
   get started(): boolean {
     return this.running !== undefined;
   }

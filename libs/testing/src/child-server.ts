@@ -1,16 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-
-/** Finds a binary on PATH or at its Debian path; explains how to install it when absent. */
-export function findBinary(name: string, debianPath: string, installHint: string): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, name);
-    if (dir && existsSync(p)) return p;
-  }
-  if (existsSync(debianPath)) return debianPath;
-  throw new Error(`${name} not found on PATH or at ${debianPath}. Install it: ${installHint}`);
-}
 
 /**
  * A server process owned by a test: started on a fixed port so it can be stopped, killed with

@@ -1,5 +1,5 @@
 export { AppProcess } from './app-process';
-export { ChildServer, findBinary } from './child-server';
+export { ChildServer } from './child-server';
 export { freePort } from './free-port';
 export { startNats, startRedis } from './infra';
 export { TEST_JWT_SECRET, TestStack } from './stack';

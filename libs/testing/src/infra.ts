@@ -1,7 +1,9 @@
+/** Private nats-server and redis-server processes for tests, on free ports, described by @relay/local-servers. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChildServer, findBinary } from './child-server';
+import { requireServerBinary, serverArgs } from '@relay/local-servers';
+import { ChildServer } from './child-server';
 import { freePort } from './free-port';
 import { httpStatus, portOpen } from './wait-for';
 
@@ -19,17 +21,13 @@ export interface TestRedis {
   close(): Promise<void>;
 }
 
-const NATS_HINT = 'apt-get install -y nats-server (Debian), brew install nats-server, or docker compose up -d nats';
-const REDIS_HINT = 'apt-get install -y redis-server (Debian), brew install redis, or docker compose up -d redis';
-
 /** A private nats-server (JetStream on, in a temporary folder) on a free port. */
 export async function startNats(opts: { jetstream?: boolean } = {}): Promise<TestNats> {
-  const bin = findBinary('nats-server', '/usr/sbin/nats-server', NATS_HINT);
+  const bin = requireServerBinary('nats');
   const port = await freePort();
   const monitor = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'relay-nats-'));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)];
-  if (opts.jetstream) args.push('-js', '-sd', dir);
+  const args = serverArgs('nats', { port, monitorPort: monitor, dir, jetstream: opts.jetstream });
   const server = new ChildServer('nats-server', bin, args, port, async () => (await httpStatus(`http://127.0.0.1:${monitor}/healthz`)) === 200);
   await server.start();
   return {
@@ -45,10 +43,10 @@ export async function startNats(opts: { jetstream?: boolean } = {}): Promise<Tes
 
 /** A private redis-server, nothing persisted, on a free port. */
 export async function startRedis(): Promise<TestRedis> {
-  const bin = findBinary('redis-server', '/usr/bin/redis-server', REDIS_HINT);
+  const bin = requireServerBinary('redis');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'relay-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const args = serverArgs('redis', { port, dir });
   const server = new ChildServer('redis-server', bin, args, port, () => portOpen(port));
   await server.start();
   return {

@@ -1,47 +1,15 @@
 // NATS and Redis for local development: use what already answers at NATS_URL / REDIS_URL, or start
 // nats-server / redis-server from the local binaries on exactly that port.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findServerBinary, missingBinaryMessage, SERVERS, serverArgs } from '../../../libs/local-servers/src/index.cjs';
 import { endpointOf, freePort, isLocalHost, sleep, tcpAnswers } from './net.mjs';
 import { info } from './output.mjs';
 import { STAGE } from './supervisor.mjs';
 
-const SERVERS = {
-  nats: {
-    binary: 'nats-server',
-    fallbackPaths: ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/opt/homebrew/bin/nats-server'],
-    defaultPort: 4222,
-    envName: 'NATS_URL',
-    install: ['apt-get install -y nats-server        (Debian/Ubuntu)', 'brew install nats-server              (macOS)', 'docker compose up -d nats              (any OS with Docker)'],
-  },
-  redis: {
-    binary: 'redis-server',
-    fallbackPaths: ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/opt/homebrew/bin/redis-server'],
-    defaultPort: 6379,
-    envName: 'REDIS_URL',
-    install: ['apt-get install -y redis-server       (Debian/Ubuntu)', 'brew install redis                     (macOS)', 'docker compose up -d redis             (any OS with Docker)'],
-  },
-};
-
 export class InfraError extends Error {
   name = 'InfraError';
-}
-
-function findBinary(spec) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, spec.binary))) return join(dir, spec.binary);
-  }
-  return spec.fallbackPaths.find((p) => existsSync(p));
-}
-
-function missingBinaryMessage(spec, url) {
-  return [
-    `Nothing answers at ${spec.envName}=${url} and ${spec.binary} is not installed (looked on PATH and in ${spec.fallbackPaths.join(', ')}).`,
-    `Get it one of these ways, then run npm start again:`,
-    ...spec.install.map((l) => `  ${l}`),
-    `or point ${spec.envName} at a running server.`,
-  ].join('\n');
 }
 
 /**
@@ -57,19 +25,14 @@ async function ensureServer(kind, url, supervisor, opts) {
   }
   if (!opts.infra) throw new InfraError(`Nothing answers at ${spec.envName}=${url} and --no-infra was given: start it yourself or drop --no-infra.`);
   if (!isLocalHost(host)) throw new InfraError(`Nothing answers at ${spec.envName}=${url}; it is not a local address, so it cannot be started here.`);
-  const bin = findBinary(spec);
-  if (!bin) throw new InfraError(missingBinaryMessage(spec, url));
+  const bin = findServerBinary(kind);
+  if (!bin) throw new InfraError(`Nothing answers at ${spec.envName}=${url} and ${missingBinaryMessage(kind)}\nthen run npm start again, or point ${spec.envName} at a running server.`);
 
   const dir = mkdtempSync(join(tmpdir(), `relay-dev-${kind}-`));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const extra = {};
-  let args;
-  if (kind === 'nats') {
-    extra.monitorPort = await freePort(8222);
-    args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(extra.monitorPort), '-js', '-sd', dir];
-  } else {
-    args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  }
+  if (kind === 'nats') extra.monitorPort = await freePort(8222);
+  const args = serverArgs(kind, { port, dir, monitorPort: extra.monitorPort, jetstream: kind === 'nats' });
   info(`starting ${bin} ${args.join(' ')}`);
   const entry = supervisor.start({ name: kind, command: bin, args, env: process.env, stage: STAGE.infra });
   info(`started ${spec.binary} pid ${entry.pid}`);

@@ -1,13 +1,16 @@
-import { NotifyAck, NotifyPending, NotifySend } from '@relay/contracts';
-import { type Bus } from '@relay/bus';
+import { isBlank, NotifyAck, NotifyPending, NotifySend } from '@relay/contracts';
 import type { Subscription } from '@relay/bus';
+import type { ServiceContext } from '@relay/service-kit';
+import type { NotificationConfig } from '../config';
 import { notifyError } from '../errors';
 import type { NotificationMetrics } from '../metrics';
 import type { NotificationStore } from '../notification-store';
 import type { Notifier } from '../notifier';
 
 export interface ApiHandlerDeps {
-  bus: Bus;
+  serve: ServiceContext<NotificationConfig>['serve'];
+  /** Bytes one reply may carry (Bus.replyBudgetBytes). */
+  replyBudgetBytes: () => number;
   notifier: Notifier;
   store: NotificationStore;
   metrics: NotificationMetrics;
@@ -22,10 +25,10 @@ export interface ApiHandlerDeps {
  * (a mismatch is BAD_REQUEST); the checks here are the ones a schema cannot say.
  */
 export function serveApi(deps: ApiHandlerDeps): Subscription[] {
-  const { bus, notifier, store, metrics } = deps;
+  const { serve, notifier, store, metrics } = deps;
   return [
-    bus.serve(NotifySend, async (req, meta) => {
-      if (req.text.trim() === '') throw notifyError('NOTIF_TEXT_BLANK');
+    serve(NotifySend, async (req, meta) => {
+      if (isBlank(req.text)) throw notifyError('NOTIF_TEXT_BLANK');
       if (req.data !== undefined) {
         const bytes = Buffer.byteLength(JSON.stringify(req.data));
         if (bytes > deps.dataMaxBytes) throw notifyError('NOTIF_DATA_TOO_LARGE', `data is ${bytes} bytes, the limit is ${deps.dataMaxBytes}`);
@@ -38,13 +41,13 @@ export function serveApi(deps: ApiHandlerDeps): Subscription[] {
       return { id: outcome.id, delivered: outcome.delivered };
     }),
 
-    bus.serve(NotifyPending, async (req) => {
-      const { notifications, more } = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit, bus.replyBudgetBytes);
+    serve(NotifyPending, async (req) => {
+      const { notifications, more } = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit, deps.replyBudgetBytes());
       if (notifications.length > 0) metrics.delivered.inc({ path: 'stored' }, notifications.length);
       return more ? { notifications, more } : { notifications };
     }),
 
-    bus.serve(NotifyAck, async (req) => {
+    serve(NotifyAck, async (req) => {
       const removed = await store.ack(req.user, req.ids);
       if (removed > 0) metrics.acked.inc(removed);
       return { removed };

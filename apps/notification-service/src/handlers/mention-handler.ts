@@ -1,7 +1,7 @@
 import { RoomMessage, type ChatMessage } from '@relay/contracts';
-import { type Bus } from '@relay/bus';
-import { withRetry, type Logger } from '@relay/service-kit';
 import type { Subscription } from '@relay/bus';
+import { RETRY_PRESETS, withRetry, type ServiceContext } from '@relay/service-kit';
+import type { NotificationConfig } from '../config';
 import { parseMentions } from '../mention-parser';
 import type { NotificationMetrics } from '../metrics';
 import type { Notifier } from '../notifier';
@@ -10,10 +10,9 @@ import type { Notifier } from '../notifier';
 export const MENTION_QUEUE = 'notification-service';
 
 export interface MentionHandlerDeps {
-  bus: Bus;
+  consume: ServiceContext<NotificationConfig>['consume'];
   notifier: Notifier;
   metrics: NotificationMetrics;
-  logger: Logger;
   mentionsMaxPerMessage: number;
 }
 
@@ -23,10 +22,10 @@ export interface MentionHandlerDeps {
  * redelivery, a replay) creates nothing new; that is also what makes the retry safe.
  */
 export function subscribeMentions(deps: MentionHandlerDeps): Subscription {
-  return deps.bus.subscribe(
+  return deps.consume(
     RoomMessage,
     '*',
-    async (msg, meta) => {
+    async (msg, meta, log) => {
       // Counted before the first await, so tests (and dashboards) see every message scanned.
       deps.metrics.roomMessages.inc();
       const users = parseMentions(msg.text).filter((u) => u !== msg.from);
@@ -34,13 +33,9 @@ export function subscribeMentions(deps: MentionHandlerDeps): Subscription {
       const kept = users.slice(0, deps.mentionsMaxPerMessage);
       if (kept.length < users.length) deps.metrics.mentionsIgnored.inc(users.length - kept.length);
       try {
-        await withRetry(() => deps.notifier.notify(kept.map((user) => mentionFor(msg, user)), 'mention', meta.correlationId), {
-          attempts: 3,
-          baseDelayMs: 100,
-          maxDelayMs: 1000,
-        });
+        await withRetry(() => deps.notifier.notify(kept.map((user) => mentionFor(msg, user)), 'mention', meta.correlationId), RETRY_PRESETS.idempotent);
       } catch (err) {
-        deps.logger.error({ err, room: msg.room, messageId: msg.id, correlationId: meta.correlationId }, 'mention notifications failed');
+        log.error({ err, room: msg.room, messageId: msg.id }, 'mention notifications failed');
       }
     },
     { queue: MENTION_QUEUE },

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type JoinFrame, type JoinRoomReply } from '@relay/contracts';
+import { CLOSE_CODES, messageFrame, type JoinFrame, type JoinRoomReply } from '@relay/contracts';
 import type { Connection } from '../connection';
 import { fromDownstream, gatewayError } from '../errors';
 import { withRef, type FrameHandler, type GatewayContext } from './context';
@@ -58,7 +58,7 @@ async function replay(ctx: GatewayContext, conn: Connection, room: string, first
   let lastSeq = first.seq;
   for (;;) {
     for (const m of reply.messages) {
-      conn.sendFrame({ type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts });
+      conn.sendFrame(messageFrame(m));
       lastSeq = Math.max(lastSeq, m.seq);
     }
     if (!reply.more) return lastSeq;

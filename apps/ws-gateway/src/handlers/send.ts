@@ -1,4 +1,4 @@
-import { codePointLength, newId, type SendFrame } from '@relay/contracts';
+import { checkMessageText, newId, type SendFrame } from '@relay/contracts';
 import { fromDownstream, gatewayError } from '../errors';
 import { withRef, type FrameHandler } from './context';
 
@@ -9,10 +9,9 @@ import { withRef, type FrameHandler } from './context';
 export const handleSend: FrameHandler<SendFrame> = async (ctx, { conn, correlationId, receivedAt }, frame) => {
   const { room, text } = frame;
   if (!conn.isMember(room)) throw gatewayError('GW_NOT_JOINED', `join ${room} before sending to it`);
-  if (text.length === 0) throw gatewayError('GW_TEXT_EMPTY');
-  if (text.length > ctx.config.textMaxChars && codePointLength(text) > ctx.config.textMaxChars) {
-    throw gatewayError('GW_TEXT_TOO_LONG', `text is longer than ${ctx.config.textMaxChars} characters`);
-  }
+  const checked = checkMessageText(text, ctx.config.textMaxChars);
+  if (!checked.ok && checked.problem === 'empty') throw gatewayError('GW_TEXT_EMPTY');
+  if (!checked.ok) throw gatewayError('GW_TEXT_TOO_LONG', `text is longer than ${checked.max} characters`);
   const clientMsgId = frame.clientMsgId ?? newId();
   let reply;
   try {

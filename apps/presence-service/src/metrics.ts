@@ -1,9 +1,10 @@
+// presence-service's metrics factory (CONTRIBUTING.md: every service has one, create<Service>Metrics in metrics.ts).
 import type { ServiceMetrics } from '@relay/service-kit';
 import type { PresenceStats } from './presence-store';
 
 export type PresenceMetrics = ReturnType<typeof createPresenceMetrics>;
 
-/** The service's own relay_presence_* metrics, on the instance's registry. */
+/** The service's own relay_presence_* metrics, on the instance's registry; request counts and durations come from the service kit. */
 export function createPresenceMetrics(m: ServiceMetrics) {
   const sessions = m.gauge('relay_presence_sessions', 'Live sessions across all gateways (shared state, read each sweep)');
   const onlineUsers = m.gauge('relay_presence_online_users', 'Users with at least one live session (shared state, read each sweep)');
@@ -17,7 +18,6 @@ export function createPresenceMetrics(m: ServiceMetrics) {
     snapshots: m.counter('relay_presence_snapshots_total', 'Gateway snapshots applied'),
     snapshotParts: m.counter('relay_presence_snapshot_parts_total', 'Parts of chunked snapshots received, by result (staged, completed)', ['result']),
     staleIncarnation: m.counter('relay_presence_stale_incarnation_total', 'Messages ignored because they came from a retired gateway incarnation', ['op']),
-    requestSeconds: m.histogram('relay_presence_request_seconds', 'Duration of presence requests served, by op and outcome', ['op', 'outcome']),
     setState(s: PresenceStats): void {
       sessions.set(s.sessions);
       onlineUsers.set(s.online);

@@ -1,4 +1,4 @@
-import { SWEEP_EXPIRED } from './sweep-expired.lua';
+import { SWEEP_EXPIRED } from './sweep-expired';
 
 /**
  * Stores one notification as pending for its user, atomically with its idempotency key, the

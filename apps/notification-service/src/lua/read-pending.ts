@@ -1,4 +1,4 @@
-import { SWEEP_EXPIRED } from './sweep-expired.lua';
+import { SWEEP_EXPIRED } from './sweep-expired';
 
 /**
  * Reads a user's pending notifications, oldest first, after sweeping the expired ones.

@@ -1,0 +1,92 @@
+// How to run nats-server and redis-server on this machine: where the binaries are, what to tell
+// someone who has none, and the arguments of a private, throw-away server. The one launcher
+// description used by the tests (libs/testing), `npm start` (tools/dev-start), the presence
+// benchmark and the benchmark stack (tools/loadtest/bench-stack.sh through cli.cjs).
+// CommonJS with a .d.cts beside it, so TypeScript, Jest, .mjs tools and shell scripts all load it
+// as it is, without a build step.
+'use strict';
+const { existsSync } = require('node:fs');
+const { delimiter, join } = require('node:path');
+
+/** What each server is called, where distributions put it, and how to get it. */
+const SERVERS = {
+  nats: {
+    binary: 'nats-server',
+    fallbackPaths: ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/opt/homebrew/bin/nats-server'],
+    defaultPort: 4222,
+    envName: 'NATS_URL',
+    install: [
+      'apt-get install -y nats-server        (Debian/Ubuntu)',
+      'brew install nats-server              (macOS)',
+      'docker compose up -d nats              (any OS with Docker)',
+    ],
+  },
+  redis: {
+    binary: 'redis-server',
+    fallbackPaths: ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/opt/homebrew/bin/redis-server'],
+    defaultPort: 6379,
+    envName: 'REDIS_URL',
+    install: [
+      'apt-get install -y redis-server       (Debian/Ubuntu)',
+      'brew install redis                     (macOS)',
+      'docker compose up -d redis             (any OS with Docker)',
+    ],
+  },
+};
+
+function specOf(kind) {
+  const spec = SERVERS[kind];
+  if (!spec) throw new Error(`unknown server kind "${kind}" (nats or redis)`);
+  return spec;
+}
+
+/** The server's binary on PATH or at a usual install path; undefined when it is not installed. */
+function findServerBinary(kind) {
+  const spec = specOf(kind);
+  for (const dir of (process.env.PATH || '').split(delimiter)) {
+    if (dir && existsSync(join(dir, spec.binary))) return join(dir, spec.binary);
+  }
+  return spec.fallbackPaths.find((p) => existsSync(p));
+}
+
+/** Where we looked and how to install it: the message of a missing binary. */
+function missingBinaryMessage(kind) {
+  const spec = specOf(kind);
+  return [
+    `${spec.binary} is not installed (looked on PATH and in ${spec.fallbackPaths.join(', ')}). Get it one of these ways:`,
+    ...spec.install.map((line) => `  ${line}`),
+  ].join('\n');
+}
+
+/** The binary, or an Error that says how to install it. */
+function requireServerBinary(kind) {
+  const bin = findServerBinary(kind);
+  if (!bin) throw new Error(missingBinaryMessage(kind));
+  return bin;
+}
+
+/**
+ * Arguments of a private server on 127.0.0.1 that keeps nothing: nats-server with an optional
+ * monitoring port and JetStream (stored in `dir`); redis-server with no snapshots and no AOF
+ * (its working files in `dir`).
+ * @param {'nats' | 'redis'} kind
+ * @param {{ port: number, dir?: string, monitorPort?: number, jetstream?: boolean }} opts
+ */
+function serverArgs(kind, opts) {
+  specOf(kind);
+  if (!Number.isInteger(opts.port) || opts.port <= 0) throw new Error(`${kind}: port must be a positive integer, got ${opts.port}`);
+  if (kind === 'nats') {
+    const args = ['-a', '127.0.0.1', '-p', String(opts.port)];
+    if (opts.monitorPort) args.push('-m', String(opts.monitorPort));
+    if (opts.jetstream) {
+      if (!opts.dir) throw new Error('nats: jetstream needs a store dir');
+      args.push('-js', '-sd', opts.dir);
+    }
+    return args;
+  }
+  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (opts.dir) args.push('--dir', opts.dir);
+  return args;
+}
+
+module.exports = { SERVERS, findServerBinary, missingBinaryMessage, requireServerBinary, serverArgs };

@@ -1,0 +1,153 @@
+/**
+ * One shape for every service. A service is a definition (its name, whether it owns Redis state,
+ * and a `setup` that wires its handlers and clients); `startService` builds it in-process (tests
+ * and main use the same call) and `runService` is the whole of a main.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { EventDef, RequestDef, SubjectParams } from '@relay/contracts';
+import type { Bus, SubscribeOptions, Subscription } from '@relay/bus';
+import { ConfigError, type BaseConfig } from './env';
+import { createHandlerMetrics, instrumentEvent, instrumentRequest, type EventHandler, type HandlerMetrics, type RequestHandler } from './handler-metrics';
+import { createLogger, type Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
+import { installProcessGuards } from './process-guards';
+import { redisReady, type Redis } from './redis-connection';
+import { RETRY_PRESETS } from './retry-presets';
+import { createServiceClient, type CallSpec, type ServiceClient } from './service-client';
+import { createServiceRuntime, type ServiceRuntime } from './service-runtime';
+
+/** How long start-up waits for Redis before serving anyway (see startService). */
+const REDIS_START_WAIT_MS = 5000;
+
+type PresetName = keyof typeof RETRY_PRESETS;
+
+/** What `setup` gets: the runtime, and the instrumented ways to serve, consume and call. */
+export interface ServiceContext<C extends BaseConfig> {
+  config: C;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  bus: Bus;
+  /** Present when the definition says `redis: true`. */
+  redis: Redis;
+  http: FastifyInstance;
+  runtime: ServiceRuntime;
+  /** Answers a catalog request in its queue group; counted, timed and logged (handler-metrics.ts). */
+  serve<T extends string, Q extends TSchema, R extends TSchema>(def: RequestDef<T, Q, R>, handler: RequestHandler<Static<Q>, Static<R>>): Subscription;
+  /** Consumes a catalog event for the life of the service; counted and logged. */
+  consume<T extends string, S extends TSchema>(
+    def: EventDef<T, S>,
+    params: SubjectParams<T> | '*',
+    handler: EventHandler<Static<S>>,
+    opts?: SubscribeOptions,
+  ): Subscription;
+  /** Calls to other services through breakers and the shared retry presets (service-client.ts). */
+  client<S extends Record<string, CallSpec<RequestDef, PresetName>>>(
+    calls: S,
+    opts: { timeoutMs: number; requestTimeoutMs?: number; resetTimeoutMs: number },
+  ): ServiceClient<S>;
+}
+
+export interface ServiceDefinition<C extends BaseConfig, P extends object> {
+  /** The service's name constant (SERVICE_NAME): logs, metrics labels, envelope source. */
+  name: string;
+  /** Prefix of the handler metrics, e.g. `relay_chat`. */
+  metricPrefix: string;
+  /** Services that own state connect to Redis; the gateway does not. */
+  redis: boolean;
+  /** How long start-up waits for Redis before serving anyway; 5 s when absent. */
+  redisStartWaitMs?: (config: C) => number;
+  /** A Fastify of the service's own making (the gateway serves WebSocket on the same port). */
+  http?: (logger: Logger, config: C) => FastifyInstance;
+  /** Wires handlers, clients and background work; returns what tests may look into. */
+  setup(ctx: ServiceContext<C>): Promise<P> | P;
+  /** Extra fields for the "listening" log line. */
+  describe?: (config: C) => Record<string, unknown>;
+}
+
+/** A running service: the runtime, its config, what `setup` returned, and `close()`. */
+export type ServiceApp<C extends BaseConfig, P extends object> = Omit<ServiceRuntime, 'config'> &
+  P & {
+    config: C;
+    /** Runs the ordered shutdown (the same one SIGTERM runs). */
+    close(): Promise<void>;
+  };
+
+export interface StartOptions {
+  /** Tests pass a silent or recording logger. */
+  logger?: Logger;
+}
+
+/** Declares a service; the identity function that makes the definition's types checked in one place. */
+export function defineService<C extends BaseConfig, P extends object>(def: ServiceDefinition<C, P>): ServiceDefinition<C, P> {
+  return def;
+}
+
+/**
+ * Builds a service without listening, so tests can run it (several of it) in-process. With
+ * Redis, start-up waits a little for it before handlers join their queue groups: joining early
+ * would make this instance answer its share with DEPENDENCY_DOWN while peers could serve them;
+ * never joining would turn a Redis outage at start into a crash loop.
+ */
+export async function startService<C extends BaseConfig, P extends object>(
+  def: ServiceDefinition<C, P>,
+  config: C,
+  opts: StartOptions = {},
+): Promise<ServiceApp<C, P>> {
+  const logger =
+    opts.logger ?? createLogger({ service: config.service, instanceId: config.instanceId, level: config.logLevel, pretty: config.logPretty });
+  const runtime = await createServiceRuntime({ config, useRedis: def.redis, logger, http: def.http?.(logger, config) });
+  const { bus } = runtime;
+  if (def.redis && runtime.redis) {
+    const waitMs = def.redisStartWaitMs?.(config) ?? REDIS_START_WAIT_MS;
+    if (!(await redisReady(runtime.redis, waitMs))) {
+      logger.warn({ waitedMs: waitMs }, 'redis not ready; serving anyway (requests get DEPENDENCY_DOWN until it is)');
+    }
+  }
+  // Made on first use: a service that serves nothing (the gateway) registers no handler metrics.
+  let made: HandlerMetrics | undefined;
+  const handlerMetrics = () => (made ??= createHandlerMetrics(runtime.metrics, def.metricPrefix));
+  const ctx: ServiceContext<C> = {
+    config,
+    logger,
+    metrics: runtime.metrics,
+    bus,
+    redis: runtime.redis as Redis,
+    http: runtime.http,
+    runtime,
+    serve: (reqDef, handler) => bus.serve(reqDef, instrumentRequest(shortType(reqDef.type), handler, { metrics: handlerMetrics(), logger })),
+    consume: (evDef, params, handler, subOpts) => bus.subscribe(evDef, params, instrumentEvent(evDef.type, handler, { metrics: handlerMetrics(), logger }), subOpts),
+    client: (calls, clientOpts) =>
+      createServiceClient(bus, calls, RETRY_PRESETS, { ...clientOpts, breaker: { logger, metrics: runtime.metrics, registry: runtime.breakers } }),
+  };
+  const parts = await def.setup(ctx);
+  // The server knows our subscriptions once this returns: a request sent right after start
+  // (a restarted instance, a test) finds a responder instead of NO_RESPONDERS.
+  await bus.flush();
+  return Object.assign(runtime, parts, { config, close: () => runtime.shutdown.run('close') }) as unknown as ServiceApp<C, P>;
+}
+
+/** `chat.send` → `send`: the request's name within its service, the label of its metrics. */
+function shortType(type: string): string {
+  const dot = type.indexOf('.');
+  return dot < 0 ? type : type.slice(dot + 1);
+}
+
+/**
+ * The whole of a service's main.ts: read the config (a bad value refuses to start, naming the
+ * variable), start, install the signal and crash guards, listen, log where.
+ */
+export function runService<C extends BaseConfig, P extends object>(def: ServiceDefinition<C, P>, readConfig: () => C): void {
+  const main = async () => {
+    const app = await startService(def, readConfig());
+    installProcessGuards(app.shutdown, app.logger);
+    const port = await app.listen();
+    app.logger.info({ port, ...def.describe?.(app.config) }, `${def.name} listening`);
+  };
+  main().catch((err: unknown) => {
+    // The logger may not exist yet: start-up failed before it was made.
+    const why = err instanceof ConfigError ? `configuration: ${err.message}` : ((err as Error).stack ?? String(err));
+    process.stderr.write(`${def.name} refuses to start: ${why}\n`);
+    process.exit(1);
+  });
+}
