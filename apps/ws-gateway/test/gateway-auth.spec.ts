@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { createSigner } from 'fast-jwt';
 import { signToken, startNats, TestClient, type TestNats } from '@relay/testing';
 import { ConfigError } from '@relay/service-kit';
-import { DEV_JWT_SECRET, readConfig } from './config';
-import { SECRET, startGateway, type RunningGateway } from '../test/harness';
+import { DEV_JWT_SECRET, readConfig } from '../src/config';
+import { SECRET, startGateway, type RunningGateway } from './harness';
 
 /** `alg: none` by hand: header and payload, empty signature. */
 function unsignedToken(sub: string): string {

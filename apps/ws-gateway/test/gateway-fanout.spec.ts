@@ -1,6 +1,6 @@
 import { RoomMember, RoomMessage, RoomTyping, subjectFor, type ChatMessage } from '@relay/contracts';
 import { uniqueName, waitFor, type TestNats } from '@relay/testing';
-import { useGatewayWorld, type RunningGateway } from '../test/harness';
+import { useGatewayWorld, type RunningGateway } from './harness';
 
 /** Subjects subscribed on the NATS server, from its monitoring endpoint. */
 async function subscribedSubjects(nats: TestNats): Promise<string[]> {

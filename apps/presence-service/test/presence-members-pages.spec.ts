@@ -1,8 +1,8 @@
 import { newId, PresenceRoomMembers, PresenceSync, type RoomMembersReply, type SessionSnapshot } from '@relay/contracts';
 import { type Bus } from '@relay/bus';
 import { startNats, startRedis, uniqueName, type TestNats, type TestRedis } from '@relay/testing';
-import { clientBus, FakeGateway, members, startPresence } from '../test/harness';
-import type { PresenceApp } from './app';
+import { clientBus, FakeGateway, members, startPresence } from './harness';
+import type { PresenceApp } from '../src/app';
 
 /** Over 1 MiB of 64-character ids: one reply could not carry them (REPLY_TOO_LARGE before paging). */
 const BIG_ROOM = 30000;

@@ -1,5 +1,5 @@
 import { uniqueName, waitFor } from '@relay/testing';
-import { useGatewayWorld, type RunningGateway } from '../test/harness';
+import { useGatewayWorld, type RunningGateway } from './harness';
 
 async function breakerState(gw: RunningGateway, name: string): Promise<string> {
   const body = (await (await fetch(`${gw.http}/readyz`)).json()) as { breakers: Record<string, string> };

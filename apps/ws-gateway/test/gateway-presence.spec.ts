@@ -1,6 +1,6 @@
 import { RoomMember } from '@relay/contracts';
 import { uniqueName, waitFor } from '@relay/testing';
-import { startGateway, useGatewayWorld } from '../test/harness';
+import { startGateway, useGatewayWorld } from './harness';
 
 describe('gateway presence side', () => {
   const world = useGatewayWorld({ HEARTBEAT_INTERVAL_MS: '100' });

@@ -1,6 +1,6 @@
 import { uniqueName, waitFor } from '@relay/testing';
-import { useGatewayWorld } from '../test/harness';
-import { fetchHistoryRange } from './history-range';
+import { useGatewayWorld } from './harness';
+import { fetchHistoryRange } from '../src/history-range';
 
 describe('gateway join in parts', () => {
   const world = useGatewayWorld();

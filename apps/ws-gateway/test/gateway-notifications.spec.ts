@@ -1,6 +1,6 @@
 import { newId, UserNotification, type Notification } from '@relay/contracts';
 import { uniqueName, waitFor } from '@relay/testing';
-import { useGatewayWorld } from '../test/harness';
+import { useGatewayWorld } from './harness';
 
 function notification(user: string, text: string): Notification {
   return { id: newId(), kind: 'mention', user, from: 'alice', room: 'lobby', text, ts: Date.now() };

@@ -1,6 +1,6 @@
 import { RoomMessage } from '@relay/contracts';
 import { uniqueName, waitFor } from '@relay/testing';
-import { startGateway, useGatewayWorld } from '../test/harness';
+import { startGateway, useGatewayWorld } from './harness';
 
 describe('gateway core', () => {
   const world = useGatewayWorld();

@@ -1,8 +1,8 @@
 import type { Bus } from '@relay/bus';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import Redis from 'ioredis';
-import { clientBus, EventLog, FakeGateway, members, online, startPresence } from '../test/harness';
-import type { PresenceApp } from './app';
+import { clientBus, EventLog, FakeGateway, members, online, startPresence } from './harness';
+import type { PresenceApp } from '../src/app';
 
 /**
  * Short leases keep the test quick; the bound is lease + sweep interval (+ one script). Not

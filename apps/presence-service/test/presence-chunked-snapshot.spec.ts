@@ -3,9 +3,9 @@ import type { GatewaySnapshotReply, SessionSnapshot, SnapshotChunk } from '@rela
 import { newId } from '@relay/contracts';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import Redis from 'ioredis';
-import { clientBus, EventLog, FakeGateway, members, online, startPresence } from '../test/harness';
-import type { PresenceApp } from './app';
-import { PresenceKeys } from './keys';
+import { clientBus, EventLog, FakeGateway, members, online, startPresence } from './harness';
+import type { PresenceApp } from '../src/app';
+import { PresenceKeys } from '../src/keys';
 
 /** Short, so the expiry of an incomplete set is seen within the test. */
 const PART_TTL_MS = 2000;

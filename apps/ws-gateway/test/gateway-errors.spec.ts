@@ -1,5 +1,5 @@
 import { TestClient, type Frame, uniqueName, waitFor } from '@relay/testing';
-import { useGatewayWorld } from '../test/harness';
+import { useGatewayWorld } from './harness';
 
 describe('gateway errors and limits', () => {
   const world = useGatewayWorld({ MAX_ROOMS_PER_CONNECTION: '3', RATE_PER_SEC: '1000', RATE_BURST: '1000', MAX_FRAME_BYTES: '20000' });

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { signToken, TestClient, uniqueName, waitFor } from '@relay/testing';
-import { SECRET, startGateway, useGatewayWorld } from '../test/harness';
+import { SECRET, startGateway, useGatewayWorld } from './harness';
 
 describe('gateway lifecycle', () => {
   // Each test starts (and stops) its own gateway.

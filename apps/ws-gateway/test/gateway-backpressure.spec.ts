@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { RoomTyping } from '@relay/contracts';
 import { uniqueName, waitFor, type TestClient } from '@relay/testing';
-import { startGateway, useGatewayWorld, type RunningGateway } from '../test/harness';
+import { startGateway, useGatewayWorld, type RunningGateway } from './harness';
 
 /** The client's TCP socket: pausing it makes a consumer that stops reading. */
 function tcp(c: TestClient): Socket {

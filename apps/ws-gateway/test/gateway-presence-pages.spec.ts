@@ -9,8 +9,8 @@ import {
 import { Bus } from '@relay/bus';
 import { uniqueName } from '@relay/testing';
 import { connect, type NatsConnection } from 'nats';
-import { startGateway, useGatewayWorld, type RunningGateway } from '../test/harness';
-import { MAX_PRESENCE_PAGES } from './handlers/presence';
+import { startGateway, useGatewayWorld, type RunningGateway } from './harness';
+import { MAX_PRESENCE_PAGES } from '../src/handlers/presence';
 
 const silent = { warn: () => undefined, error: () => undefined };
 

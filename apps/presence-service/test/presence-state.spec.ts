@@ -3,9 +3,9 @@ import { type Bus } from '@relay/bus';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import { StringCodec } from 'nats';
 import Redis from 'ioredis';
-import { clientBus, EventLog, FakeGateway, members, online, startPresence } from '../test/harness';
-import type { PresenceApp } from './app';
-import { dedupId } from './event-outbox';
+import { clientBus, EventLog, FakeGateway, members, online, startPresence } from './harness';
+import type { PresenceApp } from '../src/app';
+import { dedupId } from '../src/event-outbox';
 
 /** A short outbox grace, so the republish test does not wait the default 5 s. */
 const ENV = { OUTBOX_GRACE_MS: '1000' };
