@@ -3,25 +3,17 @@
  * ChatSend, ChatHistory and ChatJoin in its queue group. Built by the service kit like every service.
  */
 import { ChatHistory, ChatJoin, ChatSend } from '@relay/contracts';
-import { defineService, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
+import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { createChatHandlers } from './chat-handlers';
 import { SERVICE_NAME, type ChatConfig } from './config';
 import { MessageStore } from './message-store';
-import { createChatMetrics, type ChatMetrics } from './metrics';
+import { createChatMetrics } from './metrics';
 
-/** What tests look into besides the runtime. */
-export interface ChatParts {
-  store: MessageStore;
-  chatMetrics: ChatMetrics;
-}
-
-export type ChatApp = ServiceApp<ChatConfig, ChatParts>;
-
-export const chatService = defineService<ChatConfig, ChatParts>({
+export const chatService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_chat',
   redis: true,
-  setup(ctx) {
+  setup(ctx: ServiceContext<ChatConfig>) {
     const { config } = ctx;
     const chatMetrics = createChatMetrics(ctx.metrics);
     const store = new MessageStore(ctx.redis, {
@@ -37,6 +29,9 @@ export const chatService = defineService<ChatConfig, ChatParts>({
     return { store, chatMetrics };
   },
 });
+
+/** The running service, and what `setup` returned (tests look into it). */
+export type ChatApp = AppOf<typeof chatService>;
 
 /** Builds the service without listening, so tests can run it in-process. */
 export const buildApp = (config: ChatConfig, opts: StartOptions = {}): Promise<ChatApp> => startService(chatService, config, opts);

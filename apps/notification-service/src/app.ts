@@ -4,12 +4,12 @@
  * like every service.
  */
 import { PresenceOnline } from '@relay/contracts';
-import { defineService, RecentIds, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
+import { defineService, RecentIds, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { SERVICE_NAME, type NotificationConfig } from './config';
 import { Delivery } from './delivery';
 import { serveApi } from './handlers/api-handlers';
 import { subscribeMentions } from './handlers/mention-handler';
-import { createNotificationMetrics, type NotificationMetrics } from './metrics';
+import { createNotificationMetrics } from './metrics';
 import { NotificationStore } from './notification-store';
 import { Notifier } from './notifier';
 import { OnlineCache } from './online-cache';
@@ -25,19 +25,11 @@ const PENDING_LIMIT_MAX = 1000;
  */
 const RECENT_EVENT_IDS = { maxIds: 50_000, windowMs: 5 * 60_000 };
 
-/** What tests look into besides the runtime. */
-export interface NotificationParts {
-  store: NotificationStore;
-  notificationMetrics: NotificationMetrics;
-}
-
-export type NotificationApp = ServiceApp<NotificationConfig, NotificationParts>;
-
-export const notificationService = defineService<NotificationConfig, NotificationParts>({
+export const notificationService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_notification',
   redis: true,
-  setup(ctx) {
+  setup(ctx: ServiceContext<NotificationConfig>) {
     const { config, logger } = ctx;
     const metrics = createNotificationMetrics(ctx.metrics);
     const store = new NotificationStore(ctx.redis, {
@@ -70,6 +62,9 @@ export const notificationService = defineService<NotificationConfig, Notificatio
     return { store, notificationMetrics: metrics };
   },
 });
+
+/** The running service, and what `setup` returned (tests look into it). */
+export type NotificationApp = AppOf<typeof notificationService>;
 
 /** Builds the service without listening, so tests can run it (even two of it) in-process. */
 export const buildApp = (config: NotificationConfig, opts: StartOptions = {}): Promise<NotificationApp> => startService(notificationService, config, opts);

@@ -3,29 +3,21 @@
  * member and online/offline events (through an outbox in Redis). Built by the service kit like
  * every service.
  */
-import { defineService, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
+import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { SERVICE_NAME, type PresenceConfig } from './config';
 import { EventOutbox } from './event-outbox';
-import { createPresenceMetrics, type PresenceMetrics } from './metrics';
+import { createPresenceMetrics } from './metrics';
 import { servePresence } from './presence-handlers';
 import { PresenceStore } from './presence-store';
 import { Sweeper } from './sweeper';
 
-/** What tests look into besides the runtime. */
-export interface PresenceParts {
-  store: PresenceStore;
-  presenceMetrics: PresenceMetrics;
-}
-
-export type PresenceApp = ServiceApp<PresenceConfig, PresenceParts>;
-
-export const presenceService = defineService<PresenceConfig, PresenceParts>({
+export const presenceService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_presence',
   redis: true,
   // Serving with Redis down answers DEPENDENCY_DOWN; a short wait is enough (leases are short).
   redisStartWaitMs: (config) => config.requestTimeoutMs,
-  setup(ctx) {
+  setup(ctx: ServiceContext<PresenceConfig>) {
     const { config, logger } = ctx;
     const metrics = createPresenceMetrics(ctx.metrics);
     const store = new PresenceStore(ctx.redis, {
@@ -60,6 +52,9 @@ export const presenceService = defineService<PresenceConfig, PresenceParts>({
   },
   describe: (config) => ({ leaseMs: config.gatewayLeaseMs, sweepIntervalMs: config.sweepIntervalMs }),
 });
+
+/** The running service, and what `setup` returned (tests look into it). */
+export type PresenceApp = AppOf<typeof presenceService>;
 
 /** Builds the service without listening, so tests can run it (several of it) in-process. */
 export const buildApp = (config: PresenceConfig, opts: StartOptions = {}): Promise<PresenceApp> => startService(presenceService, config, opts);

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { newId } from '@relay/contracts';
-import { defineService, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
+import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { SERVICE_NAME, type GatewayConfig } from './config';
 import { devTokenRoute } from './dev-token-route';
 import { Gateway } from './gateway';
@@ -21,18 +21,7 @@ import { RoomSubscriptions } from './room-subscriptions';
 import { GATEWAY_CALLS } from './service-clients';
 import { wsRoute } from './ws-route';
 
-/** What tests look into besides the runtime. */
-export interface GatewayParts {
-  gateway: Gateway;
-  registry: RoomRegistry;
-  rooms: RoomSubscriptions;
-  presence: PresenceReporter;
-  notifications: NotificationDelivery;
-}
-
-export type GatewayApp = ServiceApp<GatewayConfig, GatewayParts>;
-
-export const gatewayService = defineService<GatewayConfig, GatewayParts>({
+export const gatewayService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_gateway',
   redis: false,
@@ -41,7 +30,7 @@ export const gatewayService = defineService<GatewayConfig, GatewayParts>({
       loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }),
       genReqId: () => newId(),
     }) as unknown as FastifyInstance,
-  async setup(ctx) {
+  async setup(ctx: ServiceContext<GatewayConfig>) {
     const { config, logger, bus, http } = ctx;
     const metrics = createGatewayMetrics(ctx.metrics);
     const services = ctx.client(GATEWAY_CALLS, { timeoutMs: config.requestTimeoutMs, resetTimeoutMs: config.breakerResetMs });
@@ -88,6 +77,9 @@ export const gatewayService = defineService<GatewayConfig, GatewayParts>({
     return { gateway, registry, rooms, presence, notifications };
   },
 });
+
+/** The running service, and what `setup` returned (tests look into it). */
+export type GatewayApp = AppOf<typeof gatewayService>;
 
 /** Builds the gateway without listening, so tests can run it in-process. */
 export const buildApp = (config: GatewayConfig, opts: StartOptions = {}): Promise<GatewayApp> => startService(gatewayService, config, opts);

@@ -25,7 +25,7 @@ export type { Redis, RedisOptions } from './redis-connection';
 export type { RecentIdsOptions } from './recent-ids';
 export type { RetryOptions } from './retry';
 export type { RuntimeOptions, ServiceRuntime } from './service-runtime';
-export type { ServiceApp, ServiceContext, ServiceDefinition, StartOptions } from './service';
+export type { AppOf, ServiceApp, ServiceContext, ServiceDefinition, StartOptions } from './service';
 export type { CallSpec, ServiceClient, ServiceClientOptions } from './service-client';
 export type { EventHandler, HandlerMetrics, RequestHandler } from './handler-metrics';
 export type { RetryPresetName, RetryPresets } from './retry-presets';

@@ -73,6 +73,9 @@ export type ServiceApp<C extends BaseConfig, P extends object> = Omit<ServiceRun
     close(): Promise<void>;
   };
 
+/** The running app type of a definition: `type ChatApp = AppOf<typeof chatService>`. */
+export type AppOf<D> = D extends ServiceDefinition<infer C, infer P> ? ServiceApp<C, P> : never;
+
 export interface StartOptions {
   /** Tests pass a silent or recording logger. */
   logger?: Logger;
