@@ -11,3 +11,7 @@ export type { TestNats, TestRedis } from './infra';
 export type { StackOptions } from './stack';
 export type { WaitOptions } from './wait-for';
 export type { Frame } from './ws-client';
+export { startRedisCluster } from './redis-cluster';
+export type { TestRedisCluster } from './redis-cluster';
+export { SENTINEL_PRIMARY_NAME, startRedisSentinel } from './redis-sentinel';
+export type { TestRedisSentinel } from './redis-sentinel';
