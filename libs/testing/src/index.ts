@@ -15,3 +15,5 @@ export { startRedisCluster } from './redis-cluster';
 export type { TestRedisCluster } from './redis-cluster';
 export { SENTINEL_PRIMARY_NAME, startRedisSentinel } from './redis-sentinel';
 export type { TestRedisSentinel } from './redis-sentinel';
+export { startNatsCluster } from './nats-cluster';
+export type { NatsNode, TestNatsCluster } from './nats-cluster';
