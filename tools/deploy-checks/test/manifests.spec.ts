@@ -112,6 +112,10 @@ describe('deploy/k8s manifests', () => {
       const preStopMs = Number(c.lifecycle.preStop.exec.command[1]) * 1000;
       const shutdownMs = Number(envValue(c, 'SHUTDOWN_TIMEOUT_MS'));
       expect(preStopMs + shutdownMs).toBeLessThan(gw.spec.template.spec.terminationGracePeriodSeconds * 1000);
+      // The paced 1012 closes take a real part of the shutdown (the gateway accepts 0..80).
+      const spread = Number(envValue(c, 'DRAIN_SPREAD_PERCENT'));
+      expect(spread).toBeGreaterThanOrEqual(20);
+      expect(spread).toBeLessThanOrEqual(80);
       const annotations = find(objects, 'Ingress', 'relay').metadata.annotations ?? {};
       const pingMs = Number(envValue(c, 'PING_INTERVAL_MS'));
       expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']) * 1000).toBeGreaterThan(2 * pingMs);
