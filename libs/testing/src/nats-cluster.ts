@@ -7,11 +7,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChildServer, findBinary } from './child-server';
+import { requireServerBinary, serverArgs } from '@relay/local-servers';
+import { ChildServer } from './child-server';
 import { freePort } from './free-port';
 import { httpStatus, waitFor } from './wait-for';
-
-const NATS_HINT = 'apt-get install -y nats-server (Debian), brew install nats-server, or docker compose up -d nats';
 
 export interface NatsNode {
   /** nats://127.0.0.1:<client port> */
@@ -32,7 +31,7 @@ export interface TestNatsCluster {
 }
 
 export async function startNatsCluster(opts: { nodes?: number; jetstream?: boolean } = {}): Promise<TestNatsCluster> {
-  const bin = findBinary('nats-server', '/usr/sbin/nats-server', NATS_HINT);
+  const bin = requireServerBinary('nats');
   const count = opts.nodes ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'relay-nats-cluster-'));
   const ports = [];
@@ -40,13 +39,12 @@ export async function startNatsCluster(opts: { nodes?: number; jetstream?: boole
   const routes = ports.map((p) => `nats://127.0.0.1:${p.cluster}`).join(',');
   const nodes: NatsNode[] = ports.map((p, i) => {
     const name = `relay-nats-${i + 1}`;
-    const args = ['-a', '127.0.0.1', '-p', String(p.client), '-m', String(p.monitor), '-n', name,
-      '--cluster_name', 'relay', '--cluster', `nats://127.0.0.1:${p.cluster}`, '--routes', routes];
-    if (opts.jetstream ?? true) {
-      const store = join(dir, name);
-      mkdirSync(store);
-      args.push('-js', '-sd', store);
-    }
+    const store = join(dir, name);
+    mkdirSync(store);
+    const args = [
+      ...serverArgs('nats', { port: p.client, monitorPort: p.monitor, dir: store, jetstream: opts.jetstream ?? true }),
+      ...['-n', name, '--cluster_name', 'relay', '--cluster', `nats://127.0.0.1:${p.cluster}`, '--routes', routes],
+    ];
     const monitorUrl = `http://127.0.0.1:${p.monitor}`;
     const server = new ChildServer(`nats-server ${name}`, bin, args, p.client, async () => (await httpStatus(`${monitorUrl}/healthz`)) === 200);
     return { url: `nats://127.0.0.1:${p.client}`, monitorUrl, server };

@@ -1,8 +1,15 @@
 /** redis-cli for fixtures that set up clusters and sentinels (commands the client library does not cover). */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { requireServerBinary } from '@relay/local-servers';
 
-export const REDIS_HINT = 'apt-get install -y redis-server (Debian), brew install redis, or docker compose up -d redis';
-export const REDIS_CLI_HINT = 'apt-get install -y redis-tools (Debian; redis-server brings it), brew install redis';
+/** redis-cli beside redis-server (both come with every Redis package). */
+export function redisCliBinary(): string {
+  const cli = join(dirname(requireServerBinary('redis')), 'redis-cli');
+  if (!existsSync(cli)) throw new Error(`redis-cli not found beside redis-server (${cli}); install redis-tools (Debian) or redis (brew)`);
+  return cli;
+}
 
 /** Runs redis-cli; resolves with stdout, rejects with stderr and stdout in the message. */
 export function redisCli(cli: string, args: string[], timeoutMs = 20000): Promise<string> {

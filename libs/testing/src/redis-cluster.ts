@@ -6,9 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChildServer, findBinary } from './child-server';
+import { requireServerBinary } from '@relay/local-servers';
+import { ChildServer } from './child-server';
 import { freePort } from './free-port';
-import { redisCli, REDIS_CLI_HINT, REDIS_HINT } from './redis-cli';
+import { redisCli, redisCliBinary } from './redis-cli';
 import { portOpen, waitFor } from './wait-for';
 
 export interface TestRedisCluster {
@@ -21,8 +22,8 @@ export interface TestRedisCluster {
 }
 
 export async function startRedisCluster(opts: { masters?: number } = {}): Promise<TestRedisCluster> {
-  const bin = findBinary('redis-server', '/usr/bin/redis-server', REDIS_HINT);
-  const cli = findBinary('redis-cli', '/usr/bin/redis-cli', REDIS_CLI_HINT);
+  const bin = requireServerBinary('redis');
+  const cli = redisCliBinary();
   const count = opts.masters ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'relay-redis-cluster-'));
   const nodes: ChildServer[] = [];

@@ -7,9 +7,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChildServer, findBinary } from './child-server';
+import { requireServerBinary } from '@relay/local-servers';
+import { ChildServer } from './child-server';
 import { freePort } from './free-port';
-import { redisCli, REDIS_CLI_HINT, REDIS_HINT } from './redis-cli';
+import { redisCli, redisCliBinary } from './redis-cli';
 import { portOpen, waitFor } from './wait-for';
 
 export const SENTINEL_PRIMARY_NAME = 'relay';
@@ -28,8 +29,8 @@ export interface TestRedisSentinel {
 }
 
 export async function startRedisSentinel(opts: { sentinels?: number; downAfterMs?: number } = {}): Promise<TestRedisSentinel> {
-  const bin = findBinary('redis-server', '/usr/bin/redis-server', REDIS_HINT);
-  const cli = findBinary('redis-cli', '/usr/bin/redis-cli', REDIS_CLI_HINT);
+  const bin = requireServerBinary('redis');
+  const cli = redisCliBinary();
   const dir = mkdtempSync(join(tmpdir(), 'relay-redis-sentinel-'));
   const all: ChildServer[] = [];
   const close = async () => {

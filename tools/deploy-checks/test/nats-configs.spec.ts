@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findBinary } from '@relay/testing';
+import { requireServerBinary } from '@relay/local-servers';
 import { find, ROOT, validateOverlays } from './rendered';
 
-const NATS = findBinary('nats-server', '/usr/sbin/nats-server', 'apt-get install -y nats-server');
+const NATS = requireServerBinary('nats');
 const CLUSTER_DIR = resolve(ROOT, 'deploy/nats-cluster');
 
 /** `nats-server -t`: the real server parses the file and says whether it would start with it. */
