@@ -141,7 +141,11 @@ describe('deploy/k8s manifests', () => {
       expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
       const conf = find(objects, 'ConfigMap', 'relay-nats-config').data['nats.conf'] as string;
       expect(conf).toMatch(/cluster \{[\s\S]*name: relay[\s\S]*routes: \[/);
-      for (let i = 0; i < 3; i++) expect(conf).toContain(`relay-nats-${i}.${nats.spec.serviceName}:6222`);
+      const natsEnv = containersOf(nats)[0].env ?? [];
+      for (let i = 0; i < 3; i++) {
+        expect(conf).toContain(`$ROUTE_URL_${i}`);
+        expect(natsEnv.find((e) => e.name === `ROUTE_URL_${i}`)?.value).toBe(`nats://route:$(ROUTE_PASSWORD)@relay-nats-${i}.${nats.spec.serviceName}:6222`);
+      }
       expect(conf).toMatch(/jetstream \{\s*store_dir: \/data\/jetstream/);
       const redis = containersOf(find(objects, 'StatefulSet', 'relay-redis'))[0];
       expect(redis.args.join(' ')).toContain('--appendonly yes --appendfsync everysec');
