@@ -56,7 +56,7 @@ describe('NATS cluster configurations', () => {
           .replace('/var/run/nats/nats.pid', join(dir, `nats-${i}.pid`))
           .replace(/^port: 4222$/m, `host: 127.0.0.1\nport: ${n.client}`)
           .replace(/^http_port: 8222$/m, `http: "127.0.0.1:${n.monitor}"`)
-          .replace(/^  port: 6222$/m, `  host: 127.0.0.1\n  port: ${n.route}`);
+          .replace(/^ {2}port: 6222$/m, `  host: 127.0.0.1\n  port: ${n.route}`);
         expect(local).not.toMatch(/4222|6222|8222/);
         writeFileSync(file, local);
         const args = ['-c', file];
