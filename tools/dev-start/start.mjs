@@ -75,7 +75,8 @@ async function main() {
   else checkBuilt(root);
   const infra = await ensureInfra(opts, supervisor, cleanups);
   const plan = planProcesses(opts);
-  startProcesses(plan, opts, supervisor, root);
+  // With --nats-cluster the apps get every node's URL, not only NATS_URL's.
+  startProcesses(plan, { ...opts, natsUrl: infra.nats.url }, supervisor, root);
   info(`waiting for ${plan.length} /readyz endpoints...`);
   await waitUntilReady(plan, opts.readyTimeoutMs);
   running = true;

@@ -15,6 +15,7 @@ import { Gateway } from './gateway';
 import { fetchHistoryRange } from './history-range';
 import { createGatewayMetrics } from './metrics';
 import { NotificationDelivery } from './notification-delivery';
+import { drainTimings } from './paced-close';
 import { PresenceReporter } from './presence-reporter';
 import { RoomRegistry } from './room-registry';
 import { RoomSubscriptions } from './room-subscriptions';
@@ -62,7 +63,8 @@ export const gatewayService = defineService({
       // Runs inside http.close(), i.e. in the shutdown's HTTP step: sockets close with 1012
       // before NATS drains.
       preClose: async () => {
-        await gateway.drain(Math.max(100, Math.floor(config.shutdownTimeoutMs / 2)));
+        const { spreadMs, closeGraceMs } = drainTimings(config.shutdownTimeoutMs, config.drainSpreadPercent);
+        await gateway.drain(closeGraceMs, spreadMs);
       },
     });
     await http.register(wsRoute, { gateway, secret: config.jwtSecret });

@@ -37,6 +37,8 @@ export interface GatewayConfig extends BaseConfig {
   gapWaitMs: number;
   /** Directory of the static web page, served at `/` when it exists. */
   webRoot: string;
+  /** Share of SHUTDOWN_TIMEOUT_MS over which SIGTERM spreads the 1012 closes (paced-close.ts). */
+  drainSpreadPercent: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,7 +74,9 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     breakerResetMs: envInt('BREAKER_RESET_MS', 5000, env, 10),
     gapWaitMs: envInt('GAP_WAIT_MS', 250, env, 1),
     webRoot: envString('WEB_ROOT', resolve(process.cwd(), 'dist/apps/web-chat'), env),
+    drainSpreadPercent: envInt('DRAIN_SPREAD_PERCENT', 50, env, 0),
   };
+  if (config.drainSpreadPercent > 80) throw new ConfigError('DRAIN_SPREAD_PERCENT must be at most 80 (the rest of SHUTDOWN_TIMEOUT_MS drains NATS)');
   if (config.outboundSoftLimitBytes > config.outboundHardLimitBytes) {
     throw new ConfigError('OUTBOUND_SOFT_LIMIT_BYTES must not exceed OUTBOUND_HARD_LIMIT_BYTES');
   }

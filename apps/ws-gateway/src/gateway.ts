@@ -5,6 +5,7 @@ import { fromDownstream, gatewayError, GatewayError } from './errors';
 import { parseFrame, refOf } from './frame-parser';
 import { FRAME_HANDLERS, type FrameHandler, type GatewayContext } from './handlers';
 import type { NotificationDelivery } from './notification-delivery';
+import { closePaced } from './paced-close';
 import type { RoomRegistry } from './room-registry';
 
 export interface GatewayParts extends GatewayContext {
@@ -129,15 +130,16 @@ export class Gateway {
 
   /**
    * Graceful stop: no new connections, every socket closed with 1012 (clients reconnect
-   * elsewhere and recover with `since`), waiting at most `graceMs` for them to go.
+   * elsewhere and recover with `since`), the closes spread over `spreadMs` (paced-close.ts),
+   * then waiting at most `graceMs` for them to go.
    */
-  async drain(graceMs: number): Promise<void> {
+  async drain(graceMs: number, spreadMs = 0): Promise<void> {
     this.draining = true;
     clearInterval(this.pingTimer);
     this.parts.presence.stop();
     const conns = [...this.parts.registry.connections()];
     const closed = conns.map((c) => new Promise<void>((resolve) => (c.ws.readyState === c.ws.CLOSED ? resolve() : c.ws.once('close', () => resolve()))));
-    for (const conn of conns) conn.close(CLOSE_CODES.GOING_AWAY_RESTART, 'gateway restarting');
+    await closePaced(conns, (conn) => conn.close(CLOSE_CODES.GOING_AWAY_RESTART, 'gateway restarting'), spreadMs);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);

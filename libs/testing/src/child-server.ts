@@ -14,6 +14,8 @@ export class ChildServer {
     private readonly args: string[],
     readonly port: number,
     private readonly ready: () => Promise<boolean>,
+    /** Extra environment (e.g. the $VARS a nats-server config reads). */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   get running(): boolean {
@@ -27,7 +29,7 @@ export class ChildServer {
 
   async start(timeoutMs = 10000): Promise<void> {
     this.output = '';
-    const child = spawn(this.binary, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.binary, this.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     const collect = (b: Buffer) => {
       this.output = (this.output + b.toString()).slice(-20000);

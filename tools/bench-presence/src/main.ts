@@ -2,11 +2,11 @@
 // (typed requests through @relay/bus), against private servers (@relay/local-servers) and the
 // built presence-service. Prints the figures and stops everything by itself (hard limit 180 s).
 //   npx nx run bench-presence:bench -- [--members 10000] [--gateways 4] [--concurrency 64] [--queries 200] [--instances 1]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PresenceHeartbeat, PresenceRoomMembers, PresenceSessionUpdate, RoomMember } from '@relay/contracts';
 import { Bus } from '@relay/bus';
 import { requireServerBinary, serverArgs } from '@relay/local-servers';
@@ -190,6 +190,13 @@ async function main(): Promise<void> {
   console.log(`  update request latency:     p50 ${fmt(pct(updateMs, 50))}, p99 ${fmt(pct(updateMs, 99))}, max ${fmt(updateMs[updateMs.length - 1])}`);
   console.log(`  presence query (${count} users): p50 ${fmt(pct(queryMs, 50))}, p99 ${fmt(pct(queryMs, 99))}, max ${fmt(queryMs[queryMs.length - 1])} over ${QUERIES} queries`);
   console.log(`  gateway expiry (${expected} sessions, lease ${LEASE_MS} ms): last leave ${expiryMs.toFixed(0)} ms after the last heartbeat; the ${expected} leave events arrived within ${burstMs.toFixed(0)} ms`);
+  // Redis time per presence script call: one slot ({presence}) lives on one Redis thread, so
+  // 1 s / this is the presence keyspace's ceiling whatever the cluster size (docs/deployment.md).
+  const redisCli = join(dirname(requireServerBinary('redis')), 'redis-cli');
+  const stats = execFileSync(redisCli, ['-p', String(redisPort), 'info', 'commandstats'], { encoding: 'utf8' });
+  for (const m of stats.matchAll(/^cmdstat_evalsha:calls=(\d+),usec=\d+,usec_per_call=([\d.]+)/gm)) {
+    console.log(`  redis evalsha: ${m[1]} calls, ${m[2]} us per call => one Redis thread runs at most ${Math.round(1e6 / Number(m[2]))} presence scripts/s`);
+  }
 }
 
 main()

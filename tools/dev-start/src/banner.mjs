@@ -16,7 +16,9 @@ export function banner(plan, infra, root) {
   lines.push(`  WebSocket       ${wsUrls.join('  ')}`);
   lines.push('  Health          /healthz  /readyz  /metrics on:');
   for (const p of [...gateways, ...services]) lines.push(`                    ${p.name.padEnd(9)} http://127.0.0.1:${p.port}/readyz`);
-  const natsNote = infra.nats.started ? ` (started here, pid ${infra.nats.pid}, monitoring http://127.0.0.1:${infra.nats.extra.monitorPort})` : ' (already running)';
+  const monitors = (infra.nats.extra?.monitorPorts ?? [infra.nats.extra?.monitorPort]).map((p) => `http://127.0.0.1:${p}`).join(' ');
+  const natsKind = infra.nats.extra?.cluster ? `a ${infra.nats.extra.cluster}-node cluster ` : '';
+  const natsNote = infra.nats.started ? ` (${natsKind}started here, pid ${infra.nats.pid}, monitoring ${monitors})` : ' (already running)';
   const redisNote = infra.redis.started ? ` (started here, pid ${infra.redis.pid}, nothing persisted)` : ' (already running)';
   lines.push(`  NATS            ${infra.nats.url}${natsNote}`);
   lines.push(`  Redis           ${infra.redis.url}${redisNote}`);

@@ -4,13 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findServerBinary, missingBinaryMessage, SERVERS, serverArgs } from '../../../libs/local-servers/src/index.cjs';
+import { InfraError } from './infra-error.mjs';
+import { startNatsCluster } from './nats-cluster.mjs';
 import { endpointOf, freePort, isLocalHost, sleep, tcpAnswers } from './net.mjs';
 import { info } from './output.mjs';
 import { STAGE } from './supervisor.mjs';
-
-export class InfraError extends Error {
-  name = 'InfraError';
-}
 
 /**
  * Makes sure one server answers. Returns { started: boolean, url, extra?, cleanup() }.
@@ -46,9 +44,12 @@ async function ensureServer(kind, url, supervisor, opts) {
   return { started: true, url, pid: entry.pid, extra, cleanup };
 }
 
-/** Both servers; on failure whatever was started is left to the supervisor to stop. */
+/**
+ * Both servers (NATS as a cluster with --nats-cluster); `nats.url` is what the apps get as NATS_URL.
+ * On failure whatever was started is left to the supervisor to stop.
+ */
 export async function ensureInfra(opts, supervisor, cleanups) {
-  const nats = await ensureServer('nats', opts.natsUrl, supervisor, opts);
+  const nats = opts.natsCluster ? await startNatsCluster(opts, supervisor) : await ensureServer('nats', opts.natsUrl, supervisor, opts);
   cleanups.push(nats.cleanup);
   const redis = await ensureServer('redis', opts.redisUrl, supervisor, opts);
   cleanups.push(redis.cleanup);

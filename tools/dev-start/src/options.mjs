@@ -11,6 +11,9 @@ Options:
   --gateways N   number of ws-gateway instances on consecutive ports (default 1)
   --chat N       number of chat-service instances (default 1; instance i > 1 has its health
                  port at CHAT_HEALTH_PORT + 10 * (i - 1): 9111, 9121, ...)
+  --nats-cluster N
+                 start N nats-servers (2..5) as one cluster on NATS_URL's port and the next
+                 N-1 ports (4222, 4223, ...); every app gets all of them in NATS_URL
   --no-infra     never start nats-server / redis-server; fail if NATS_URL / REDIS_URL do not answer
   --no-install   skip the "npm ci when node_modules is missing or stale" step
   --no-build     skip "nx run-many -t build" (dist/apps/* must exist)
@@ -48,6 +51,7 @@ export function parseOptions(argv, env = process.env) {
     help: false,
     gateways: 1,
     chat: 1,
+    natsCluster: 0,
     infra: true,
     install: true,
     build: true,
@@ -68,6 +72,10 @@ export function parseOptions(argv, env = process.env) {
       if (argv[i + 1] === undefined) throw new UsageError('--chat needs a number');
       opts.chat = intFrom(argv[++i], '--chat', 1, 16);
     } else if (arg.startsWith('--chat=')) opts.chat = intFrom(arg.slice('--chat='.length), '--chat', 1, 16);
+    else if (arg === '--nats-cluster') {
+      if (argv[i + 1] === undefined) throw new UsageError('--nats-cluster needs a number');
+      opts.natsCluster = intFrom(argv[++i], '--nats-cluster', 2, 5);
+    } else if (arg.startsWith('--nats-cluster=')) opts.natsCluster = intFrom(arg.slice('--nats-cluster='.length), '--nats-cluster', 2, 5);
     else throw new UsageError(`unknown option "${arg}" (see --help)`);
   }
   opts.natsUrl = env.NATS_URL || 'nats://127.0.0.1:4222';
@@ -79,6 +87,7 @@ export function parseOptions(argv, env = process.env) {
     notification: envInt(env, 'NOTIFICATION_HEALTH_PORT', 9103),
   };
   opts.readyTimeoutMs = envInt(env, 'READY_TIMEOUT_MS', 60000, 3600000);
+  if (opts.natsCluster && !opts.infra) throw new UsageError('--nats-cluster starts nats-servers, --no-infra forbids it: give one or the other');
   if (opts.gatewayBasePort + opts.gateways - 1 > 65535) throw new UsageError('GATEWAY_BASE_PORT + --gateways goes past port 65535');
   return opts;
 }
