@@ -1,3 +1,4 @@
+/** The page's behaviour against a scripted stand-in for RelayClient: no socket, no DOM. */
 import { RelayError, type ChatMessage, type JoinResult, type RelayEvents } from '@relay/client';
 import { ChatController, type ChatClient } from './chat-controller';
 

@@ -1,3 +1,7 @@
+/**
+ * RelayClient's behaviour without a network: a scripted fake socket plays the gateway and Jest's
+ * fake timers drive backoff, timeouts and refreshes, so each rule is checked exactly.
+ */
 import { FakeSocket, fakeJwt, flush } from '../test/fake-socket';
 import { backoffDelay } from './backoff';
 import { RelayError } from './errors';

@@ -1,3 +1,7 @@
+/**
+ * The staleness check of docs/contracts (CI runs it): the committed files must equal what the
+ * generator makes from libs/contracts now, and the AsyncAPI document must hold together.
+ */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ClientFrames, ServerFrame } from '@relay/contracts';
