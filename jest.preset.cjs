@@ -18,7 +18,7 @@ function jestConfig(projectDir, overrides = {}) {
     },
     moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
     moduleNameMapper: {
-      '^@relay/(bus|contracts|service-kit|testing)$': `${root}/libs/$1/src/index.ts`,
+      '^@relay/(bus|client|contracts|service-kit|testing)$': `${root}/libs/$1/src/index.ts`,
       // CommonJS, so .mjs tools and shell scripts load it without a build (libs/local-servers).
       '^@relay/local-servers$': `${root}/libs/local-servers/src/index.cjs`,
     },

@@ -1,6 +1,8 @@
+import { RelayError, type ChatMessage, type JoinResult, type RelayClient } from '@relay/client';
 import { ChatState, type PendingSend, type RoomState } from './chat-state';
-import type { HistoryServerFrame, JoinedServerFrame, PresenceServerFrame, SentServerFrame, ServerFrame } from './frames';
-import { RequestError, type ProtocolClient } from './protocol-client';
+
+/** What the controller needs of the client (a RelayClient; a fake in unit tests). */
+export type ChatClient = Pick<RelayClient, 'on' | 'join' | 'leave' | 'send' | 'history' | 'presence' | 'typing'>;
 
 export const HISTORY_PAGE = 50;
 const TYPING_SEND_EVERY_MS = 2000;
@@ -13,79 +15,61 @@ export interface ControllerEvents {
   toast(text: string, kind: 'info' | 'error'): void;
 }
 
-/** Random ids for clientMsgId; crypto.randomUUID exists only in secure contexts, getRandomValues everywhere. */
-export function newClientMsgId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+/** Errors the connection badge already shows; not worth a toast. */
+const CONNECTION_ERRORS = new Set(['CONNECT_FAILED', 'DISCONNECTED', 'TOKEN', 'CLOSED']);
 
 /**
- * The page's behaviour, without the DOM: maps server frames onto ChatState and user actions
- * onto requests, and after every (re)connect rejoins each room with `since` = the last seq seen
- * so nothing stored is missing or doubled on screen.
+ * The page's behaviour, without the DOM: maps the client's events onto ChatState and user
+ * actions onto requests. Reconnects, rejoining with `since`, resending queued sends and
+ * de-duplication are the client's (@relay/client); the page refills a room when recovery was
+ * impossible and refreshes presence after every rejoin.
  */
 export class ChatController {
   readonly state = new ChatState();
-  private client?: ProtocolClient;
+  private client?: ChatClient;
   private readonly loadingOlder = new Set<string>();
   private readonly lastTypingSent = new Map<string, number>();
 
   constructor(private readonly events: ControllerEvents) {}
 
-  attach(client: ProtocolClient): void {
+  attach(client: ChatClient): void {
     this.client = client;
+    client.on('message', ({ type: _type, ...m }) => {
+      if (this.state.addMessage(m)) this.events.changed();
+    });
+    client.on('member', (frame) => {
+      const room = this.state.rooms.get(frame.room);
+      if (!room) return;
+      if (frame.event === 'join') room.members.add(frame.user);
+      else room.members.delete(frame.user);
+      this.events.changed();
+    });
+    client.on('typing', (frame) => {
+      this.state.setTyping(frame.room, frame.user, Date.now());
+      this.events.changed();
+    });
+    client.on('notification', ({ type: _type, ...n }) => {
+      if (!this.state.addNotification(n)) return;
+      this.events.changed();
+      this.events.toast(n.kind === 'mention' && n.from ? `${n.from} mentioned you${n.room ? ` in #${n.room}` : ''}: ${n.text}` : `${n.kind}: ${n.text}`, 'info');
+    });
+    client.on('joined', (r) => {
+      if (r.rejoin) void this.afterRejoin(r);
+    });
+    client.on('error', (err) => {
+      if (!CONNECTION_ERRORS.has(err.code)) this.events.toast(`${err.code}: ${err.message}`, 'error');
+    });
   }
 
   isLoadingOlder(room: string): boolean {
     return this.loadingOlder.has(room);
   }
 
-  /** ProtocolClient.onWelcome: bring every room back, in parallel. */
-  resync(): void {
-    for (const room of this.state.rooms.values()) void this.syncRoom(room);
-  }
-
-  handleFrame(frame: ServerFrame): void {
-    const now = Date.now();
-    switch (frame.type) {
-      case 'message': {
-        const { type: _type, ...m } = frame;
-        if (this.state.addMessage(m)) this.events.changed();
-        return;
-      }
-      case 'member': {
-        const room = this.state.rooms.get(frame.room);
-        if (!room) return;
-        if (frame.event === 'join') room.members.add(frame.user);
-        else room.members.delete(frame.user);
-        this.events.changed();
-        return;
-      }
-      case 'typing':
-        this.state.setTyping(frame.room, frame.user, now);
-        this.events.changed();
-        return;
-      case 'notification': {
-        const { type: _type, ...n } = frame;
-        if (this.state.addNotification(n)) {
-          this.events.changed();
-          this.events.toast(n.kind === 'mention' && n.from ? `${n.from} mentioned you${n.room ? ` in #${n.room}` : ''}: ${n.text}` : `${n.kind}: ${n.text}`, 'info');
-        }
-        return;
-      }
-      case 'error':
-        this.events.toast(`${frame.code}: ${frame.message}`, 'error');
-        return;
-      default:
-        return; // replies to requests we no longer wait for (timed out): nothing to show
-    }
-  }
-
   async join(name: string): Promise<void> {
     const fresh = !this.state.rooms.has(name);
     const room = this.state.room(name);
     this.select(name);
-    if (fresh) await this.syncRoom(room);
+    if (fresh) await this.firstJoin(room);
   }
 
   select(name: string): void {
@@ -100,34 +84,44 @@ export class ChatController {
     this.state.removeRoom(name);
     this.events.changed();
     try {
-      await this.request({ type: 'leave', room: name });
+      await this.client?.leave(name);
     } catch (err) {
-      // Offline: nothing to leave, the next connection simply does not rejoin it.
-      if (!(err instanceof RequestError && err.code === 'DISCONNECTED')) this.fail('leave', err);
+      this.fail('leave', err);
     }
   }
 
+  /** Shows the message as pending at once; the client queues it while offline and resends it idempotently. */
   send(text: string): void {
     const room = this.state.activeRoom;
-    if (!room || text.trim() === '') return;
-    const pending: PendingSend = { clientMsgId: newClientMsgId(), room, text };
+    if (!room || text.trim() === '' || !this.client) return;
+    const pending: PendingSend = { room, text };
     this.state.room(room).pending.push(pending);
     this.events.changed();
-    void this.deliver(pending);
+    this.client.send(room, text).then(
+      (sent) => {
+        pending.id = sent.id;
+        this.events.changed();
+      },
+      (err: unknown) => {
+        if (err instanceof RelayError && err.code === 'CLOSED') return; // signed out
+        pending.failed = err instanceof Error ? err.message : String(err);
+        this.fail('send', err);
+        this.events.changed();
+      },
+    );
   }
 
   typing(): void {
     const room = this.state.activeRoom;
-    if (!room || !this.client?.online) return;
+    if (!room || !this.client) return;
     const now = Date.now();
     if (now - (this.lastTypingSent.get(room) ?? 0) < TYPING_SEND_EVERY_MS) return;
-    this.lastTypingSent.set(room, now);
-    this.client.notify({ type: 'typing', room });
+    if (this.client.typing(room)) this.lastTypingSent.set(room, now);
   }
 
   async loadOlder(name: string): Promise<void> {
     const room = this.state.rooms.get(name);
-    if (!room || !room.hasOlder || this.loadingOlder.has(name)) return;
+    if (!room || !room.hasOlder || this.loadingOlder.has(name) || !this.client) return;
     const before = room.oldestSeq ?? (room.lastSeq ?? 0) + 1;
     if (before <= 1) {
       room.hasOlder = false;
@@ -136,10 +130,7 @@ export class ChatController {
     this.loadingOlder.add(name);
     this.events.changed();
     try {
-      const page = await this.request<HistoryServerFrame>({ type: 'history', room: name, before, limit: HISTORY_PAGE });
-      for (const m of page.messages) room.add(m);
-      // A short page is not the start: large messages make pages shorter. Only seq 1 or an empty page is.
-      if (page.messages.length === 0 || page.messages.some((m) => m.seq === 1)) room.hasOlder = false;
+      this.addPage(room, await this.client.history(name, { before, limit: HISTORY_PAGE }));
     } catch (err) {
       this.fail('history', err);
     } finally {
@@ -148,80 +139,73 @@ export class ChatController {
     }
   }
 
-  /** Join (or rejoin with since), refill what recovery cannot give, refresh presence, resend pending sends. */
-  private async syncRoom(room: RoomState): Promise<void> {
-    const since = room.lastSeq;
-    let joined: JoinedServerFrame;
+  /** Join, show the latest page, list who is there. A busy service is retried: the user asked for this room. */
+  private async firstJoin(room: RoomState): Promise<void> {
+    if (!this.client) return;
+    let joined: JoinResult;
     try {
-      joined = await this.request<JoinedServerFrame>({ type: 'join', room: room.name, ...(since !== undefined ? { since } : {}) });
+      joined = await this.client.join(room.name);
     } catch (err) {
-      if (err instanceof RequestError && err.code === 'DISCONNECTED') return; // the next welcome retries
+      if (this.state.rooms.get(room.name) !== room) return; // left meanwhile
       this.fail(`join #${room.name}`, err);
-      if (err instanceof RequestError && err.code === 'SERVICE_UNAVAILABLE') setTimeout(() => this.retryJoin(room), JOIN_RETRY_MS);
+      if (err instanceof RelayError && err.retryable) setTimeout(() => this.retryJoin(room), err.details.retryAfterMs ?? JOIN_RETRY_MS);
       return;
     }
-    if (this.state.rooms.get(room.name) !== room) return; // left while joining
-    if (since === undefined || joined.recovered === false) {
-      // Fresh join, or too much missed: show the latest page; older ones come by scrolling up.
-      if (since !== undefined) room.reset(joined.seq);
-      else room.lastSeq = Math.max(room.lastSeq ?? 0, joined.seq);
-      room.hasOlder = joined.seq > 0;
-      this.events.changed();
-      await this.loadLatest(room, joined.seq);
-    }
+    if (this.state.rooms.get(room.name) !== room) return;
+    room.lastSeq = Math.max(room.lastSeq ?? 0, joined.seq);
+    room.hasOlder = joined.seq > 0;
+    this.events.changed();
+    await this.loadLatest(room, joined.seq);
     await this.refreshPresence(room);
-    for (const p of room.pending) if (p.id === undefined && !p.failed) void this.deliver(p);
   }
 
   private retryJoin(room: RoomState): void {
-    if (this.state.rooms.get(room.name) === room && this.client?.online) void this.syncRoom(room);
+    if (this.state.rooms.get(room.name) === room) void this.firstJoin(room);
+  }
+
+  /** After a reconnect: missed messages arrive as events when recovered; otherwise refill from history. */
+  private async afterRejoin(r: JoinResult): Promise<void> {
+    const room = this.state.rooms.get(r.room);
+    if (!room) return;
+    if (r.recovered === false) {
+      room.reset(r.seq);
+      this.events.changed();
+      await this.loadLatest(room, r.seq);
+    }
+    await this.refreshPresence(room);
   }
 
   private async loadLatest(room: RoomState, latest: number): Promise<void> {
-    if (latest === 0) return;
+    if (latest === 0 || !this.client) return;
     try {
-      const page = await this.request<HistoryServerFrame>({ type: 'history', room: room.name, before: latest + 1, limit: HISTORY_PAGE });
-      for (const m of page.messages) room.add(m);
-      // A short page is not the start: large messages make pages shorter. Only seq 1 or an empty page is.
-      if (page.messages.length === 0 || page.messages.some((m) => m.seq === 1)) room.hasOlder = false;
+      this.addPage(room, await this.client.history(room.name, { before: latest + 1, limit: HISTORY_PAGE }));
       this.events.changed();
     } catch (err) {
       this.fail('history', err);
     }
   }
 
+  private addPage(room: RoomState, messages: ChatMessage[]): void {
+    for (const m of messages) room.add(m);
+    // A short page is not the start: large messages make pages shorter. Only seq 1 or an empty page is.
+    if (messages.length === 0 || messages.some((m) => m.seq === 1)) room.hasOlder = false;
+  }
+
   private async refreshPresence(room: RoomState): Promise<void> {
+    if (!this.client) return;
     try {
-      const p = await this.request<PresenceServerFrame>({ type: 'presence', room: room.name });
+      const users = await this.client.presence(room.name);
       room.members.clear();
-      for (const u of p.users) room.members.add(u);
+      for (const u of users) room.members.add(u);
       this.events.changed();
     } catch (err) {
       this.fail('presence', err);
     }
   }
 
-  /** Sends (or resends after a reconnect: same clientMsgId, so never stored twice). */
-  private async deliver(p: PendingSend): Promise<void> {
-    try {
-      const sent = await this.request<SentServerFrame>({ type: 'send', room: p.room, text: p.text, clientMsgId: p.clientMsgId });
-      p.id = sent.id;
-    } catch (err) {
-      if (err instanceof RequestError && (err.code === 'DISCONNECTED' || err.code === 'TIMEOUT')) return; // resent after rejoin
-      p.failed = err instanceof Error ? err.message : String(err);
-      this.fail('send', err);
-    }
-    this.events.changed();
-  }
-
-  private request<T extends ServerFrame>(frame: Parameters<ProtocolClient['request']>[0]): Promise<T> {
-    if (!this.client) return Promise.reject(new RequestError('DISCONNECTED', 'not connected'));
-    return this.client.request<T>(frame);
-  }
-
   private fail(what: string, err: unknown): void {
-    if (err instanceof RequestError && err.code === 'DISCONNECTED') return; // the status badge already says so
-    const detail = err instanceof RequestError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+    if (err instanceof RelayError && CONNECTION_ERRORS.has(err.code)) return; // the status badge already says so
+    const detail = err instanceof RelayError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
     this.events.toast(`${what} failed (${detail})`, 'error');
   }
 }

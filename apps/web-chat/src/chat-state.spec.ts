@@ -1,5 +1,5 @@
 import { ChatState, RoomState, TYPING_SHOW_MS } from './chat-state';
-import type { ChatMessage } from './frames';
+import type { ChatMessage } from '@relay/client';
 
 const msg = (seq: number, from = 'alice', room = 'lobby'): ChatMessage => ({ room, id: `id-${room}-${seq}`, seq, from, text: `m${seq}`, ts: 1000 + seq });
 
@@ -35,7 +35,7 @@ describe('chat-state', () => {
 
   it('chat-state - a pending send disappears once its message arrived', () => {
     const room = new RoomState('lobby');
-    room.pending.push({ clientMsgId: 'c1', room: 'lobby', text: 'hi' });
+    room.pending.push({ room: 'lobby', text: 'hi' });
     expect(room.visiblePending()).toHaveLength(1);
     room.pending[0].id = 'id-lobby-1';
     expect(room.visiblePending()).toHaveLength(1);

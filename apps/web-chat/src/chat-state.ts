@@ -1,10 +1,9 @@
-import type { ChatMessage, NotificationServerFrame } from './frames';
+import type { ChatMessage, Notification } from '@relay/client';
 
-export type Notification = Omit<NotificationServerFrame, 'type'>;
+export type { Notification };
 
 /** A message the user sent that the page has not yet seen come back as a `message` frame. */
 export interface PendingSend {
-  clientMsgId: string;
   room: string;
   text: string;
   /** Set once `sent` arrived. */

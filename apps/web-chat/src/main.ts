@@ -1,7 +1,7 @@
+import { RelayClient } from '@relay/client';
 import { fetchDevToken } from './auth';
 import { ChatController } from './chat-controller';
 import { readPageConfig } from './page-config';
-import { ProtocolClient } from './protocol-client';
 import { renderConnection } from './ui/connection-view';
 import { byTestId } from './ui/dom';
 import { MessagesView } from './ui/messages-view';
@@ -12,7 +12,7 @@ import { renderRooms } from './ui/rooms-view';
 const NAME_KEY = 'relay.user';
 const config = readPageConfig(window.location);
 let user = '';
-let client: ProtocolClient | undefined;
+let client: RelayClient | undefined;
 
 const controller = new ChatController({ changed: scheduleRender, toast });
 const messages = new MessagesView(
@@ -53,24 +53,22 @@ async function signIn(name: string, firstRoom: string): Promise<void> {
   byTestId('me').textContent = name;
   byTestId('login').hidden = true;
   byTestId('chat').hidden = false;
-  client = new ProtocolClient({
-    gateways: config.gateways,
-    getToken: async (fresh) => {
-      // A refused socket may mean an expired token; any reachable gateway can issue a new one.
-      if (fresh) token = await fetchDevToken(config.authOrigins, name).catch(() => token);
+  client = new RelayClient({
+    url: config.gateways,
+    // Asked again on every reconnect: the old token may have expired; any reachable gateway can issue a new one.
+    token: async ({ reason }) => {
+      if (reason !== 'connect') token = await fetchDevToken(config.authOrigins, name).catch(() => token);
       return token;
     },
-    onFrame: (f) => controller.handleFrame(f),
-    onWelcome: () => controller.resync(),
-    onStatus: renderConnection,
   });
+  client.on('state', renderConnection);
   controller.attach(client);
-  client.start();
+  client.connect().catch(() => undefined); // rejects only when signed out
   if (firstRoom) void controller.join(firstRoom);
 }
 
 function signOut(): void {
-  client?.stop();
+  void client?.close();
   sessionStorage.removeItem(NAME_KEY);
   window.location.reload();
 }
@@ -114,7 +112,7 @@ function wireForms(): void {
 }
 
 wireForms();
-renderConnection({ state: 'offline', attempt: 0 });
+renderConnection({ state: 'idle', attempt: 0 });
 const remembered = sessionStorage.getItem(NAME_KEY);
 if (remembered) {
   byTestId<HTMLInputElement>('login-name').value = remembered;

@@ -9,17 +9,6 @@ export class CliError extends Error {
   }
 }
 
-/** The reply to a request was an `error` frame, or the socket went away first. */
-export class RequestFailed extends Error {
-  override name = 'RequestFailed';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export function describeNetworkError(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e?.code ?? e?.cause?.code;

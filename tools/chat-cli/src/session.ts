@@ -1,33 +1,28 @@
-import { randomUUID } from 'node:crypto';
-import type { HistoryServerFrame, JoinedServerFrame, PresenceServerFrame, ServerFrame } from '@relay/contracts';
+import { RelayClient, RelayError, type ConnectionStatus, type WelcomeServerFrame } from '@relay/client';
+import WebSocket from 'ws';
 import type { CliOptions } from './args';
 import type { Command } from './commands';
-import { Connection, type Request } from './connection';
 import { fetchDevToken } from './dev-token';
-import { CliError, RequestFailed } from './errors';
+import { CliError, describeNetworkError } from './errors';
 import { formatFrame, type Line } from './format';
 
+/** Failed reconnect attempts in a row after which the terminal client gives up and says so. */
 const RECONNECT_ATTEMPTS = 6;
-const RECONNECT_MAX_DELAY_MS = 4000;
 
 export type Print = (line: Line) => void;
 
 /**
- * A terminal chat session: one gateway, rooms joined in order (the last one is current), every
- * command run to completion before the next so sends keep their order. When the socket drops
- * it reconnects a few times and rejoins each room with `since`, resending an unacknowledged
- * message with the same clientMsgId (the gateway stores it once).
+ * A terminal chat session on top of @relay/client: rooms joined in order (the last one is
+ * current), every command run to completion before the next so sends keep their order. The
+ * client reconnects, rejoins each room with `since` and resends an unacknowledged message with
+ * the same clientMsgId; this class only prints and decides when to give up.
  */
 export class ChatSession {
-  private conn?: Connection;
-  private token = '';
-  /** room -> last seq printed (the `since` of a rejoin). */
-  private readonly rooms = new Map<string, number | undefined>();
-  private readonly seenNotifications = new Set<string>();
+  private client?: RelayClient;
+  private rooms: string[] = [];
   private current?: string;
-  private closing = false;
-  private reconnecting?: Promise<void>;
   private fatal?: CliError;
+  private everOnline = false;
   failures = 0;
 
   constructor(
@@ -37,8 +32,33 @@ export class ChatSession {
 
   /** Connects and joins the first room; throws CliError when that is impossible. */
   async start(): Promise<void> {
-    this.token = this.opts.token ?? (await this.devToken());
-    await this.connect();
+    let token = this.opts.token ?? (await this.devToken());
+    const client = new RelayClient({
+      url: this.opts.url,
+      WebSocket,
+      backoff: { baseMs: 500, maxMs: 4000 },
+      // A dev token may have expired meanwhile: ask again (a --token is the user's to renew).
+      token: async ({ reason }) => (this.opts.token || reason === 'connect' ? token : (token = await this.devToken())),
+    });
+    this.client = client;
+    client.on('welcome', (w) => this.onWelcome(w));
+    client.on('message', (f) => this.emit(f));
+    client.on('member', (f) => this.emit(f));
+    client.on('notification', (f) => this.emit(f));
+    client.on('joined', (r) => {
+      if (r.rejoin && r.recovered === false) this.status(`[${r.room}] too much was missed to replay: /history shows the latest`);
+    });
+    client.on('error', (err) => {
+      if (err.code !== 'CONNECT_FAILED' && err.code !== 'DISCONNECTED' && err.code !== 'TOKEN') this.print({ stream: 'err', text: `error ${err.code}: ${err.message}` });
+    });
+    const firstFailure = new Promise<never>((_resolve, reject) => {
+      client.on('state', (s) => {
+        const failed = this.onState(s);
+        if (failed && !this.everOnline) reject(failed);
+      });
+    });
+    firstFailure.catch(() => undefined); // only read by the race below
+    await Promise.race([client.connect(), firstFailure]);
     await this.run({ kind: 'join', room: this.opts.room });
     if (this.failures > 0) throw new CliError(`could not join [${this.opts.room}]`);
   }
@@ -53,9 +73,9 @@ export class ChatSession {
       case 'invalid':
         return this.problem(cmd.message);
       case 'join': {
-        const joined = await this.attempt<JoinedServerFrame>({ type: 'join', room: cmd.room }, `join [${cmd.room}]`);
+        const joined = await this.attempt((c) => c.join(cmd.room), `join [${cmd.room}]`);
         if (joined) {
-          if (!this.rooms.has(cmd.room)) this.rooms.set(cmd.room, joined.seq);
+          if (!this.rooms.includes(cmd.room)) this.rooms.push(cmd.room);
           this.current = cmd.room;
           this.status(`joined [${cmd.room}] (latest seq ${joined.seq})`);
         }
@@ -64,57 +84,82 @@ export class ChatSession {
       case 'leave': {
         const room = cmd.room ?? this.current;
         if (!room) return this.problem('not in any room');
-        this.rooms.delete(room);
-        if (this.current === room) this.current = [...this.rooms.keys()].pop();
-        if (await this.attempt({ type: 'leave', room }, `leave [${room}]`)) this.status(`left [${room}]${this.current ? `, now in [${this.current}]` : ''}`);
+        this.rooms = this.rooms.filter((r) => r !== room);
+        if (this.current === room) this.current = this.rooms[this.rooms.length - 1];
+        if (await this.attempt((c) => c.leave(room).then(() => true), `leave [${room}]`)) this.status(`left [${room}]${this.current ? `, now in [${this.current}]` : ''}`);
         return true;
       }
       case 'who': {
-        if (!this.current) return this.problem('not in any room: /join ROOM first');
-        const p = await this.attempt<PresenceServerFrame>({ type: 'presence', room: this.current }, 'who');
-        if (p) this.emit(p);
+        const room = this.current;
+        if (!room) return this.problem('not in any room: /join ROOM first');
+        const users = await this.attempt((c) => c.presence(room), 'who');
+        if (users) this.emit({ type: 'presence', room, users });
         return true;
       }
       case 'history': {
-        if (!this.current) return this.problem('not in any room: /join ROOM first');
-        const h = await this.attempt<HistoryServerFrame>({ type: 'history', room: this.current, limit: cmd.limit }, 'history');
-        for (const m of h?.messages ?? []) this.print({ stream: 'out', text: `[${m.room}] ${m.from}: ${m.text}` });
+        const room = this.current;
+        if (!room) return this.problem('not in any room: /join ROOM first');
+        const messages = await this.attempt((c) => c.history(room, { limit: cmd.limit }), 'history');
+        for (const m of messages ?? []) this.print({ stream: 'out', text: `[${m.room}] ${m.from}: ${m.text}` });
         return true;
       }
       case 'send': {
-        if (!this.current) return this.problem('not in any room: /join ROOM first');
-        await this.attempt({ type: 'send', room: this.current, text: cmd.text, clientMsgId: randomUUID() }, 'send');
+        const room = this.current;
+        if (!room) return this.problem('not in any room: /join ROOM first');
+        await this.attempt((c) => c.send(room, cmd.text), 'send');
         return true;
       }
     }
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await this.conn?.close();
+    await this.client?.close();
   }
 
   /** Called once if the connection is lost for good (reconnection gave up). */
   onLost: (err: CliError) => void = () => undefined;
 
-  /** A request that survives a reconnect: retried once the session is back, same frame (same clientMsgId). */
-  private async attempt<T extends ServerFrame>(frame: Request, what: string): Promise<T | undefined> {
-    for (;;) {
+  /** One request; the client queues it while reconnecting, so only a real answer (or giving up) ends it. */
+  private async attempt<T>(call: (c: RelayClient) => Promise<T>, what: string): Promise<T | undefined> {
+    if (this.fatal) throw this.fatal;
+    if (!this.client) throw new CliError('not connected');
+    try {
+      return await call(this.client);
+    } catch (err) {
       if (this.fatal) throw this.fatal;
-      if (this.reconnecting) await this.reconnecting;
-      try {
-        if (!this.conn) throw new RequestFailed('DISCONNECTED', 'not connected');
-        return await this.conn.request<T>(frame);
-      } catch (err) {
-        if (err instanceof RequestFailed && err.code === 'DISCONNECTED') {
-          await this.waitForReconnect();
-          continue;
-        }
-        this.failures++;
-        this.problem(`${what} failed: ${err instanceof RequestFailed ? `${err.code}: ${err.message}` : (err as Error).message}`);
-        return undefined;
-      }
+      this.failures++;
+      this.problem(`${what} failed: ${err instanceof RelayError ? `${err.code}: ${err.message}` : (err as Error).message}`);
+      return undefined;
     }
+  }
+
+  /** Prints connection changes; returns the CliError that ends the session, if this state does. */
+  private onState(s: ConnectionStatus): CliError | undefined {
+    if (s.state !== 'connecting' && s.state !== 'reconnecting') return undefined;
+    if (!s.error) return undefined;
+    if (!this.everOnline) return new CliError(this.describeFailure(s.error));
+    if (s.attempt === 1) this.status(`connection lost${s.closeCode !== undefined ? ` (close code ${s.closeCode})` : ''}, reconnecting…`);
+    if (s.attempt >= RECONNECT_ATTEMPTS && !this.fatal) {
+      this.fatal = new CliError(`connection to ${this.opts.url} lost: ${this.describeFailure(s.error)}`);
+      void this.client?.close();
+      this.onLost(this.fatal);
+    }
+    return undefined;
+  }
+
+  private describeFailure(err: RelayError): string {
+    const status = err.details.status;
+    if (status === 401) return `${this.opts.url} refused the connection with HTTP 401: the token was refused (wrong secret, expired or malformed)`;
+    if (status === 404) return `${this.opts.url} refused the connection with HTTP 404: no WebSocket endpoint there (path should be /ws)`;
+    if (status !== undefined) return `${this.opts.url} refused the connection with HTTP ${status}`;
+    if (err.code === 'CONNECT_FAILED' && err.details.cause) return `cannot connect to ${this.opts.url}: ${describeNetworkError(err.details.cause)}`;
+    return err.message;
+  }
+
+  private onWelcome(w: WelcomeServerFrame): void {
+    if (this.everOnline) this.status('reconnected');
+    this.everOnline = true;
+    this.emit(w);
   }
 
   private devToken(): Promise<string> {
@@ -122,74 +167,7 @@ export class ChatSession {
     return fetchDevToken(this.opts.url, this.opts.user);
   }
 
-  private async connect(): Promise<Connection> {
-    const conn = await Connection.open(this.opts.url, this.token);
-    this.conn = conn;
-    conn.onFrame = (f) => this.onFrame(f);
-    this.emit(conn.welcome);
-    void conn.closed.then(({ code }) => {
-      if (this.closing || this.conn !== conn) return;
-      this.conn = undefined;
-      this.status(`connection lost (close code ${code}), reconnecting…`);
-      // Failure is reported through onLost; commands waiting on it get the error themselves.
-      this.waitForReconnect().catch(() => undefined);
-    });
-    return conn;
-  }
-
-  private waitForReconnect(): Promise<void> {
-    if (this.fatal) return Promise.reject(this.fatal);
-    this.reconnecting ??= this.reconnect().finally(() => {
-      this.reconnecting = undefined;
-    });
-    return this.reconnecting;
-  }
-
-  private async reconnect(): Promise<void> {
-    let last = '';
-    for (let attempt = 0; attempt < RECONNECT_ATTEMPTS; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(RECONNECT_MAX_DELAY_MS, 250 * 2 ** attempt) * (0.5 + Math.random() / 2)));
-      try {
-        // A dev token may have expired meanwhile: ask again (a --token is the user's to renew).
-        if (!this.opts.token && attempt > 0) this.token = await this.devToken();
-        await this.rejoin(await this.connect());
-        return;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-    }
-    this.fatal = new CliError(`connection to ${this.opts.url} lost: ${last}`);
-    this.onLost(this.fatal);
-    throw this.fatal;
-  }
-
-  /** Every room back with since = last seq printed: the gateway replays what was missed. */
-  private async rejoin(conn: Connection): Promise<void> {
-    for (const [room, since] of this.rooms) {
-      const joined = await conn.request<JoinedServerFrame>({ type: 'join', room, ...(since !== undefined ? { since } : {}) });
-      if (joined.recovered === false) {
-        this.status(`[${room}] too much was missed to replay: /history shows the latest`);
-        this.rooms.set(room, joined.seq);
-      }
-    }
-    this.status('reconnected');
-  }
-
-  private onFrame(frame: ServerFrame): void {
-    if (frame.type === 'message') {
-      const last = this.rooms.get(frame.room);
-      // Seq only grows within a room: anything at or below the last one printed is a replayed duplicate.
-      if (!this.rooms.has(frame.room) || (last !== undefined && frame.seq <= last)) return;
-      this.rooms.set(frame.room, frame.seq);
-    }
-    if (frame.type === 'notification') {
-      if (this.seenNotifications.has(frame.id)) return;
-      this.seenNotifications.add(frame.id);
-    }
-    this.emit(frame);
-  }
-
-  private emit(frame: ServerFrame): void {
+  private emit(frame: Parameters<typeof formatFrame>[0]): void {
     const line = formatFrame(frame);
     if (line) this.print(line);
   }

@@ -1,5 +1,5 @@
 import type { RoomState } from '../chat-state';
-import type { ChatMessage } from '../frames';
+import type { ChatMessage } from '@relay/client';
 import { byTestId, el, formatTime } from './dom';
 
 /** Keeps the reader's place: sticks to the bottom for new messages, holds still when older ones are prepended. */

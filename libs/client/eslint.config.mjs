@@ -1,0 +1,3 @@
+import base, { nodeFreeSources } from '../../eslint.config.mjs';
+
+export default [...base, ...nodeFreeSources];
