@@ -1,0 +1,3 @@
+import base, { busOnlyNats } from '../../eslint.config.mjs';
+
+export default [...base, ...busOnlyNats];

@@ -1,0 +1,38 @@
+/**
+ * api: the HTTP API for backends (docs/server-api.md). Stateless like the gateway: it calls the
+ * services over NATS through breakers and keeps nothing itself. Built by the service kit like
+ * every service.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { defineService, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
+import { ApiKeys } from './api-key-auth';
+import { SERVICE_NAME, type ApiConfig } from './config';
+import { openApiDocument } from './openapi';
+import { registerRoutes } from './routes';
+import { API_CALLS, type ApiClients } from './service-calls';
+
+export interface ApiParts {
+  clients: ApiClients;
+}
+
+export type ApiApp = ServiceApp<ApiConfig, ApiParts>;
+
+export const apiService = defineService<ApiConfig, ApiParts>({
+  name: SERVICE_NAME,
+  metricPrefix: 'relay_api',
+  redis: false,
+  // Request bodies are small JSON; anything bigger is refused before parsing.
+  http: (logger) => Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024, disableRequestLogging: true }) as unknown as FastifyInstance,
+  setup(ctx) {
+    const { config, logger } = ctx;
+    const clients = ctx.client(API_CALLS, { timeoutMs: config.requestTimeoutMs, resetTimeoutMs: config.breakerResetMs });
+    const document = openApiDocument();
+    ctx.http.get('/openapi.json', async () => document);
+    registerRoutes(ctx.http, clients, new ApiKeys(config.apiKeys), logger);
+    return { clients };
+  },
+  describe: (config) => ({ apiKeys: config.apiKeys.size }),
+});
+
+/** Builds the api without listening, so tests can run it in-process. */
+export const buildApp = (config: ApiConfig, opts: StartOptions = {}): Promise<ApiApp> => startService(apiService, config, opts);
