@@ -30,6 +30,32 @@ describe('NATS cluster configurations', () => {
     expect(new Set(listens).size).toBe(3);
   });
 
+  it('nats configs - the three local node files, moved to free ports, form one routed cluster', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-nats-local-'));
+    const servers: ChildServer[] = [];
+    try {
+      // Every fixed port of the files (4222-4224, 6222-6224, 8222-8224) gets a free one.
+      const moved = new Map<string, number>();
+      for (const base of [4222, 6222, 8222]) for (let i = 0; i < 3; i++) moved.set(String(base + i), await freePort());
+      const relocate = (text: string) => text.replace(/\b(42|62|82)2[234]\b/g, (p) => String(moved.get(p))).replace(/\/tmp\/relay-nats-cluster/g, dir);
+      for (const [i, f] of nodes.entries()) {
+        const file = join(dir, f);
+        writeFileSync(file, relocate(readFileSync(join(CLUSTER_DIR, f), 'utf8')));
+        const client = moved.get(String(4222 + i)) as number;
+        const server = new ChildServer(`nats ${f}`, NATS, ['-c', file], client, () => portOpen(client));
+        servers.push(server);
+      }
+      await Promise.all(servers.map((x) => x.start()));
+      for (let i = 0; i < 3; i++) {
+        const monitor = moved.get(String(8222 + i));
+        await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${monitor}/routez`)).json()) as { num_routes: number }).num_routes >= 2, { what: `routes of node ${i + 1}`, timeoutMs: 20000 });
+      }
+    } finally {
+      await Promise.all(servers.map((x) => x.kill()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+
   it('nats configs - three servers run from the Kubernetes NATS config form one cluster with authenticated routes; a wrong route password is refused', async () => {
     const conf = find(validateOverlays('deploy/k8s/overlays/prod').report['deploy/k8s/overlays/prod'].objects, 'ConfigMap', 'relay-nats-config').data['nats.conf'] as string;
     const dir = mkdtempSync(join(tmpdir(), 'relay-nats-conf-'));
