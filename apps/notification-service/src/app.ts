@@ -49,9 +49,7 @@ export const notificationService = defineService({
     const online = createOnlineLookup(onlineCache, createPresenceClient(presenceCalls.presenceOnline, logger), metrics);
     const notifier = new Notifier(store, new Delivery(ctx.bus, online, metrics, logger), metrics);
 
-    serveApi({
-      serve: ctx.serve,
-      replyBudgetBytes: () => ctx.bus.replyBudgetBytes,
+    serveApi(ctx, {
       notifier,
       store,
       metrics,

@@ -34,9 +34,7 @@ export const presenceService = defineService({
       graceMs: config.outboxGraceMs,
       lockMs: config.sweepIntervalMs,
     });
-    servePresence({
-      serve: ctx.serve,
-      replyBudgetBytes: () => ctx.bus.replyBudgetBytes,
+    servePresence(ctx, {
       store,
       outbox,
       metrics,

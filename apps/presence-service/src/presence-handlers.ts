@@ -17,9 +17,6 @@ import type { PresenceStore, SyncResult } from './presence-store';
 import { MEMBERS_PAGE_DEFAULTS } from './room-members-page';
 
 export interface HandlerDeps {
-  serve: ServiceContext<PresenceConfig>['serve'];
-  /** Bytes one reply may carry (Bus.replyBudgetBytes). */
-  replyBudgetBytes: () => number;
   store: PresenceStore;
   outbox: EventOutbox;
   metrics: PresenceMetrics;
@@ -29,8 +26,8 @@ export interface HandlerDeps {
 }
 
 /** Serves the five presence requests in the `presence-service` queue group. */
-export function servePresence(deps: HandlerDeps): Subscription[] {
-  const { serve, store, outbox, metrics, leaseMs, snapshotPartTtlMs } = deps;
+export function servePresence(ctx: ServiceContext<PresenceConfig>, deps: HandlerDeps): Subscription[] {
+  const { store, outbox, metrics, leaseMs, snapshotPartTtlMs } = deps;
 
   /**
    * Applies a whole snapshot, or stages one part of a chunked one: the part that completes its
@@ -53,7 +50,7 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
   };
 
   return [
-    serve(
+    ctx.serve(
       PresenceSessionUpdate,
       async (u, meta, log) => {
         if ((u.op === 'join' || u.op === 'leave') && !u.room) throw presenceError('PRESENCE_ROOM_REQUIRED', `${u.op} without a room`);
@@ -70,7 +67,7 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
       },
     ),
 
-    serve(
+    ctx.serve(
       PresenceHeartbeat,
       async (hb, meta, log) => {
         const r = await store.heartbeat(hb, meta.correlationId);
@@ -87,7 +84,7 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
       },
     ),
 
-    serve(
+    ctx.serve(
       PresenceSync,
       async (snap, meta, log) => {
         const r = await applySnapshot(snap, meta.correlationId, log);
@@ -108,17 +105,17 @@ export function servePresence(deps: HandlerDeps): Subscription[] {
       },
     ),
 
-    serve(
+    ctx.serve(
       PresenceRoomMembers,
       async ({ room, cursor }) => {
         // One reply must fit one NATS message: a large room is read in pages (HSCAN), each cut
         // to the bus's reply budget; the caller follows `cursor` until it is absent.
-        const page = await store.roomMembersPage(room, cursor ?? '0', { ...MEMBERS_PAGE_DEFAULTS, budgetBytes: deps.replyBudgetBytes() });
+        const page = await store.roomMembersPage(room, cursor ?? '0', { ...MEMBERS_PAGE_DEFAULTS, budgetBytes: ctx.bus.replyBudgetBytes });
         return page.cursor === '0' ? { users: page.users, count: page.count } : page;
       },
     ),
 
-    serve(
+    ctx.serve(
       PresenceOnline,
       async ({ users }) => ({ online: await store.online(users) }),
     ),

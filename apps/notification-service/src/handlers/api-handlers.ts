@@ -8,9 +8,6 @@ import type { NotificationStore } from '../notification-store';
 import type { Notifier } from '../notifier';
 
 export interface ApiHandlerDeps {
-  serve: ServiceContext<NotificationConfig>['serve'];
-  /** Bytes one reply may carry (Bus.replyBudgetBytes). */
-  replyBudgetBytes: () => number;
   notifier: Notifier;
   store: NotificationStore;
   metrics: NotificationMetrics;
@@ -24,10 +21,10 @@ export interface ApiHandlerDeps {
  * and NotifyAck for the gateways. The Bus has already checked each request against its schema
  * (a mismatch is BAD_REQUEST); the checks here are the ones a schema cannot say.
  */
-export function serveApi(deps: ApiHandlerDeps): Subscription[] {
-  const { serve, notifier, store, metrics } = deps;
+export function serveApi(ctx: ServiceContext<NotificationConfig>, deps: ApiHandlerDeps): Subscription[] {
+  const { notifier, store, metrics } = deps;
   return [
-    serve(NotifySend, async (req, meta) => {
+    ctx.serve(NotifySend, async (req, meta) => {
       if (isBlank(req.text)) throw notifyError('NOTIF_TEXT_BLANK');
       if (req.data !== undefined) {
         const bytes = Buffer.byteLength(JSON.stringify(req.data));
@@ -41,13 +38,13 @@ export function serveApi(deps: ApiHandlerDeps): Subscription[] {
       return { id: outcome.id, delivered: outcome.delivered };
     }),
 
-    serve(NotifyPending, async (req) => {
-      const { notifications, more } = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit, deps.replyBudgetBytes());
+    ctx.serve(NotifyPending, async (req) => {
+      const { notifications, more } = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit, ctx.bus.replyBudgetBytes);
       if (notifications.length > 0) metrics.delivered.inc({ path: 'stored' }, notifications.length);
       return more ? { notifications, more } : { notifications };
     }),
 
-    serve(NotifyAck, async (req) => {
+    ctx.serve(NotifyAck, async (req) => {
       const removed = await store.ack(req.user, req.ids);
       if (removed > 0) metrics.acked.inc(removed);
       return { removed };
