@@ -4,26 +4,20 @@
  * every service.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { defineService, startService, type ServiceApp, type StartOptions } from '@relay/service-kit';
+import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { ApiKeys } from './api-key-auth';
 import { SERVICE_NAME, type ApiConfig } from './config';
 import { openApiDocument } from './openapi';
 import { registerRoutes } from './routes';
-import { API_CALLS, type ApiClients } from './service-calls';
+import { API_CALLS } from './service-calls';
 
-export interface ApiParts {
-  clients: ApiClients;
-}
-
-export type ApiApp = ServiceApp<ApiConfig, ApiParts>;
-
-export const apiService = defineService<ApiConfig, ApiParts>({
+export const apiService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_api',
   redis: false,
   // Request bodies are small JSON; anything bigger is refused before parsing.
   http: (logger) => Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024, disableRequestLogging: true }) as unknown as FastifyInstance,
-  setup(ctx) {
+  setup(ctx: ServiceContext<ApiConfig>) {
     const { config, logger } = ctx;
     const clients = ctx.client(API_CALLS, { timeoutMs: config.requestTimeoutMs, resetTimeoutMs: config.breakerResetMs });
     const document = openApiDocument();
@@ -33,6 +27,9 @@ export const apiService = defineService<ApiConfig, ApiParts>({
   },
   describe: (config) => ({ apiKeys: config.apiKeys.size }),
 });
+
+/** The running api, and what `setup` returned (tests look into it). */
+export type ApiApp = AppOf<typeof apiService>;
 
 /** Builds the api without listening, so tests can run it in-process. */
 export const buildApp = (config: ApiConfig, opts: StartOptions = {}): Promise<ApiApp> => startService(apiService, config, opts);
