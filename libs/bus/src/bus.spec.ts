@@ -124,10 +124,10 @@ describe('bus', () => {
   });
 
   it('bus - no responders and timeouts become retryable typed errors', async () => {
-    const lonely = defineRequest({ subject: `test.${uniqueName('nobody')}`, type: 'test.lonely', version: 1, request: Type.Object({}), reply: Type.Object({}), queue: 'q' });
+    const lonely = defineRequest({ subject: `test.${uniqueName('nobody')}`, type: 'test.lonely', version: 1, request: Type.Object({}), reply: Type.Object({}), queue: 'chat-service', requesters: [] });
     await expect(bus.request(lonely, {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'NO_RESPONDERS', retryable: true });
 
-    const slowDef = defineRequest({ subject: `test.${uniqueName('slow')}`, type: 'test.slow', version: 1, request: Type.Object({}), reply: Type.Object({}), queue: 'q' });
+    const slowDef = defineRequest({ subject: `test.${uniqueName('slow')}`, type: 'test.slow', version: 1, request: Type.Object({}), reply: Type.Object({}), queue: 'chat-service', requesters: [] });
     const sub = bus.serve(slowDef, () => new Promise(() => undefined));
     await expect(bus.request(slowDef, {}, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
     sub.unsubscribe();

@@ -6,6 +6,14 @@ export type SubjectParams<T extends string> = [ParamNames<T>] extends [never]
   ? Record<string, never>
   : Record<ParamNames<T>, string>;
 
+/**
+ * Who connects to NATS: each service and the gateway, plus `app-backend`, the application's own
+ * servers that send notifications. Each role gets its own NATS credentials, and its subject
+ * permissions are derived from the `publishers`/`subscribers`/`requesters`/`queue` fields below.
+ */
+export const BUS_ROLES = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service', 'app-backend'] as const;
+export type BusRole = (typeof BUS_ROLES)[number];
+
 export interface EventDef<T extends string = string, S extends TSchema = TSchema> {
   readonly kind: 'event';
   /** Subject template; each `{param}` is filled with a validated subject token. */
@@ -13,6 +21,10 @@ export interface EventDef<T extends string = string, S extends TSchema = TSchema
   readonly type: string;
   readonly version: number;
   readonly schema: S;
+  /** The only roles allowed to publish this event (NATS permissions are derived from it). */
+  readonly publishers: readonly BusRole[];
+  /** The only roles allowed to subscribe to it (any subject of the template, any queue). */
+  readonly subscribers: readonly BusRole[];
 }
 
 export interface RequestDef<T extends string = string, Q extends TSchema = TSchema, R extends TSchema = TSchema> {
@@ -22,8 +34,13 @@ export interface RequestDef<T extends string = string, Q extends TSchema = TSche
   readonly version: number;
   readonly request: Q;
   readonly reply: R;
-  /** Queue group of the service that answers, so N instances serve each request once. */
-  readonly queue: string;
+  /**
+   * The role that answers, which is also its queue group, so N instances serve each request
+   * once. Only this role may subscribe to the subject, and only in this queue group.
+   */
+  readonly queue: BusRole;
+  /** The only roles allowed to send this request. */
+  readonly requesters: readonly BusRole[];
 }
 
 export type EventData<D> = D extends EventDef<string, infer S> ? Static<S> : never;

@@ -16,6 +16,7 @@ export const ChatSend = defineRequest({
   request: chat.SendMessageRequest,
   reply: chat.SendMessageReply,
   queue: 'chat-service',
+  requesters: ['ws-gateway'],
 });
 
 export const ChatHistory = defineRequest({
@@ -25,6 +26,7 @@ export const ChatHistory = defineRequest({
   request: chat.HistoryRequest,
   reply: chat.HistoryReply,
   queue: 'chat-service',
+  requesters: ['ws-gateway'],
 });
 
 export const ChatJoin = defineRequest({
@@ -34,6 +36,7 @@ export const ChatJoin = defineRequest({
   request: chat.JoinRoomRequest,
   reply: chat.JoinRoomReply,
   queue: 'chat-service',
+  requesters: ['ws-gateway'],
 });
 
 /** Published once per stored message, after it is durable. */
@@ -42,6 +45,8 @@ export const RoomMessage = defineEvent({
   type: 'chat.message',
   version: 1,
   schema: chat.ChatMessage,
+  publishers: ['chat-service'],
+  subscribers: ['ws-gateway', 'notification-service'],
 });
 
 /** Ephemeral typing indicator, gateway to gateways. */
@@ -50,6 +55,8 @@ export const RoomTyping = defineEvent({
   type: 'chat.typing',
   version: 1,
   schema: chat.TypingEvent,
+  publishers: ['ws-gateway'],
+  subscribers: ['ws-gateway'],
 });
 
 /** A user's first connection joined the room or the last one left (presence-service decides). */
@@ -58,6 +65,8 @@ export const RoomMember = defineEvent({
   type: 'chat.member',
   version: 1,
   schema: presence.MemberEvent,
+  publishers: ['presence-service'],
+  subscribers: ['ws-gateway'],
 });
 
 // --- presence-service -------------------------------------------------------------------
@@ -68,6 +77,7 @@ export const PresenceSessionUpdate = defineRequest({
   request: presence.SessionUpdate,
   reply: presence.SessionUpdateReply,
   queue: 'presence-service',
+  requesters: ['ws-gateway'],
 });
 
 export const PresenceHeartbeat = defineRequest({
@@ -77,6 +87,7 @@ export const PresenceHeartbeat = defineRequest({
   request: presence.GatewayHeartbeat,
   reply: presence.GatewayHeartbeatReply,
   queue: 'presence-service',
+  requesters: ['ws-gateway'],
 });
 
 export const PresenceSync = defineRequest({
@@ -86,6 +97,7 @@ export const PresenceSync = defineRequest({
   request: presence.GatewaySnapshot,
   reply: presence.GatewaySnapshotReply,
   queue: 'presence-service',
+  requesters: ['ws-gateway'],
 });
 
 export const PresenceRoomMembers = defineRequest({
@@ -95,6 +107,7 @@ export const PresenceRoomMembers = defineRequest({
   request: presence.RoomMembersRequest,
   reply: presence.RoomMembersReply,
   queue: 'presence-service',
+  requesters: ['ws-gateway'],
 });
 
 export const PresenceOnline = defineRequest({
@@ -104,6 +117,7 @@ export const PresenceOnline = defineRequest({
   request: presence.OnlineRequest,
   reply: presence.OnlineReply,
   queue: 'presence-service',
+  requesters: ['notification-service'],
 });
 
 export const UserOnline = defineEvent({
@@ -111,6 +125,8 @@ export const UserOnline = defineEvent({
   type: 'presence.user-online',
   version: 1,
   schema: presence.UserLifecycleEvent,
+  publishers: ['presence-service'],
+  subscribers: ['notification-service'],
 });
 
 export const UserOffline = defineEvent({
@@ -118,6 +134,8 @@ export const UserOffline = defineEvent({
   type: 'presence.user-offline',
   version: 1,
   schema: presence.UserLifecycleEvent,
+  publishers: ['presence-service'],
+  subscribers: ['notification-service'],
 });
 
 // --- notification-service ---------------------------------------------------------------
@@ -128,6 +146,7 @@ export const NotifySend = defineRequest({
   request: notification.SendNotificationRequest,
   reply: notification.SendNotificationReply,
   queue: 'notification-service',
+  requesters: ['app-backend'],
 });
 
 export const NotifyPending = defineRequest({
@@ -137,6 +156,7 @@ export const NotifyPending = defineRequest({
   request: notification.PendingNotificationsRequest,
   reply: notification.PendingNotificationsReply,
   queue: 'notification-service',
+  requesters: ['ws-gateway'],
 });
 
 export const NotifyAck = defineRequest({
@@ -146,6 +166,7 @@ export const NotifyAck = defineRequest({
   request: notification.AckNotificationsRequest,
   reply: notification.AckNotificationsReply,
   queue: 'notification-service',
+  requesters: ['ws-gateway'],
 });
 
 /** To the gateways where the user has a live connection (they subscribe per user). */
@@ -154,4 +175,6 @@ export const UserNotification = defineEvent({
   type: 'notify.notification',
   version: 1,
   schema: notification.Notification,
+  publishers: ['notification-service'],
+  subscribers: ['ws-gateway'],
 });

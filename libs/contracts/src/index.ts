@@ -1,4 +1,5 @@
-export { defineEvent, defineRequest } from './catalog-types';
+export { BUS_ROLES, defineEvent, defineRequest } from './catalog-types';
+export { catalogDefinitions, inboxPrefixFor, isBusRole, natsPermissionsDocument, permissionsFor } from './bus-permissions';
 export * from './catalog';
 export * from './client-protocol';
 export { Envelope, EnvelopeHeader, versionedType } from './envelope';
@@ -13,7 +14,8 @@ export { paramsFrom, subjectFor, wildcardFor } from './subjects';
 export { checkMessageText, isBlank } from './text-rules';
 export { checkerFor, validate } from './validate';
 
-export type { EventData, EventDef, ReplyData, RequestData, RequestDef, SubjectParams } from './catalog-types';
+export type { BusRole, EventData, EventDef, ReplyData, RequestData, RequestDef, SubjectParams } from './catalog-types';
+export type { NatsPermissionsDocument, RolePermissions } from './bus-permissions';
 export type { EnvelopeOf } from './envelope';
 export type { ContractErrorCode, ContractErrorData } from './errors';
 export type { ServiceErrorEntry, ServiceErrors } from './service-errors';
