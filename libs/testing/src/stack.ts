@@ -58,7 +58,8 @@ export class TestStack {
     const app = new AppProcess(name, {
       port,
       env: {
-        NATS_URL: this.nats.url,
+        // Each app connects as its own bus role, with the permissions the catalog gives it.
+        ...this.nats.envFor(name),
         REDIS_URL: this.redis.url,
         JWT_SECRET: TEST_JWT_SECRET,
         AUTH_DEV_TOKENS: '1',
