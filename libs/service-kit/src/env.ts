@@ -2,9 +2,10 @@
  * Configuration comes from environment variables, each with a working local default.
  * A bad value stops start-up with a message that names the variable.
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError } from './config-error';
+import { readConnectionSettings, type ConnectionSettings } from './connection-settings';
+
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -30,7 +31,7 @@ export function envBool(name: string, fallback: boolean, env: Env = process.env)
 }
 
 /** The settings every service shares. */
-export interface BaseConfig {
+export interface BaseConfig extends ConnectionSettings {
   service: string;
   instanceId: string;
   natsUrl: string;
@@ -43,14 +44,20 @@ export interface BaseConfig {
   shutdownTimeoutMs: number;
   /** Timeout of each request to another service. */
   requestTimeoutMs: number;
+  /** NODE_ENV=production: unsafe settings (no NATS credentials, no Redis password) refuse to start. */
+  production: boolean;
 }
 
 export function readBaseConfig(service: string, defaultHealthPort: number, env: Env = process.env): BaseConfig {
+  const natsUrl = envString('NATS_URL', 'nats://127.0.0.1:4222', env);
+  const redisUrl = envString('REDIS_URL', 'redis://127.0.0.1:6379', env);
   return {
     service,
     instanceId: envString('INSTANCE_ID', `${service}-${process.pid}`, env),
-    natsUrl: envString('NATS_URL', 'nats://127.0.0.1:4222', env),
-    redisUrl: envString('REDIS_URL', 'redis://127.0.0.1:6379', env),
+    natsUrl,
+    redisUrl,
+    ...readConnectionSettings(env, natsUrl, redisUrl),
+    production: env.NODE_ENV === 'production',
     logLevel: envString('LOG_LEVEL', 'info', env),
     logPretty: envBool('LOG_PRETTY', false, env),
     healthPort: envInt('HEALTH_PORT', defaultHealthPort, env),

@@ -12,7 +12,8 @@
  * three topologies.
  */
 import IORedis, { Cluster, type ClusterOptions, type RedisOptions as IORedisOptions } from 'ioredis';
-import { ConfigError } from './env';
+import { ConfigError } from './config-error';
+import { readPem, type TlsFiles } from './connection-settings';
 import type { Logger } from './logger';
 
 /**
@@ -27,6 +28,20 @@ export interface RedisOptions {
   logger: Logger;
   /** How long a command may wait for a lost connection before it fails. */
   commandTimeoutMs?: number;
+  /** TLS to Redis (REDIS_TLS_*; a rediss:// URL alone turns it on with the system CAs). */
+  tls?: TlsFiles;
+}
+
+/** ioredis takes PEM contents, not paths: read them here, naming the setting when one is missing. */
+function redisTlsOptions(tls: TlsFiles | undefined): Pick<IORedisOptions, 'tls'> {
+  if (!tls) return {};
+  return {
+    tls: {
+      ca: readPem(tls.caFile, 'REDIS_TLS_CA_FILE'),
+      cert: readPem(tls.certFile, 'REDIS_TLS_CERT_FILE'),
+      key: readPem(tls.keyFile, 'REDIS_TLS_KEY_FILE'),
+    },
+  };
 }
 
 export type RedisTarget =
@@ -88,6 +103,7 @@ function parseHostPort(text: string, defaultPort: number, url: string): HostPort
 export function connectRedis(opts: RedisOptions): Redis {
   const target = parseRedisUrl(opts.url);
   const common: IORedisOptions = {
+    ...redisTlsOptions(opts.tls),
     lazyConnect: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -128,7 +144,7 @@ function createClient(target: RedisTarget, common: IORedisOptions): Redis {
         // the process alive. A crashed primary drops the connection and a demoted one answers
         // READONLY (reconnectOnError above); either way the client asks the Sentinels again.
         sentinelRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
-        ...(target.tls ? { tls: {} } : {}),
+        ...(target.tls && !common.tls ? { tls: {} } : {}),
       });
     case 'cluster': {
       const options: ClusterOptions = {
@@ -138,7 +154,7 @@ function createClient(target: RedisTarget, common: IORedisOptions): Redis {
         retryDelayOnFailover: 100,
         retryDelayOnClusterDown: 100,
         clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
-        redisOptions: { ...common, ...target.auth, ...(target.tls ? { tls: {} } : {}) },
+        redisOptions: { ...common, ...target.auth, ...(target.tls && !common.tls ? { tls: {} } : {}) },
       };
       // Same command surface (see the Redis type above); the services never call a
       // single-node-only command such as SELECT or KEYS.

@@ -6,7 +6,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { NatsConnection } from 'nats';
 import { Bus } from '@relay/bus';
+import { inboxPrefixFor, isBusRole } from '@relay/contracts';
 import { BreakerRegistry } from './breaker';
+import { refuseUnsafeConnections } from './connection-settings';
 import type { BaseConfig } from './env';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { createLogger, type Logger } from './logger';
@@ -56,8 +58,16 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   const breakers = new BreakerRegistry();
 
-  const nc = await connectNats({ url: config.natsUrl, name: config.instanceId, logger });
-  const redis = opts.useRedis ? connectRedis({ url: config.redisUrl, logger }) : undefined;
+  refuseUnsafeConnections({ ...config, useRedis: opts.useRedis });
+  const nc = await connectNats({
+    url: config.natsUrl,
+    name: config.instanceId,
+    logger,
+    auth: config.natsAuth,
+    tls: config.natsTls,
+    inboxPrefix: isBusRole(config.service) ? inboxPrefixFor(config.service) : undefined,
+  });
+  const redis = opts.useRedis ? connectRedis({ url: config.redisUrl, logger, tls: config.redisTls }) : undefined;
   const bus = new Bus(nc, {
     source: `${config.service}/${config.instanceId}`,
     logger,
