@@ -1,0 +1,45 @@
+import { TestStack, uniqueName, waitFor } from '@relay/testing';
+
+interface Connz {
+  /** For an nkey user nats-server reports the public key as authorized_user. */
+  connections: Array<{ name?: string; authorized_user?: string }>;
+}
+
+/**
+ * The whole system on a NATS server with the generated users: every app process logs in with its
+ * own role's nkey (not the test harness user) and a message still goes all the way round, so the
+ * catalog's permissions are enough for the real apps.
+ */
+describe('apps on the bus with their own credentials', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+  }, 60000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('each app process is connected as its own role', async () => {
+    const auth = stack.nats.auth;
+    expect(auth).toBeDefined();
+    const connz = (await (await fetch(`${stack.nats.monitorUrl}/connz?auth=true&limit=1000`)).json()) as Connz;
+    const byRole = { 'ws-gateway': stack.gateways, 'chat-service': stack.chat, 'presence-service': stack.presence, 'notification-service': stack.notification };
+    for (const [role, apps] of Object.entries(byRole)) {
+      const connected = connz.connections.filter((c) => c.authorized_user === auth?.roles[role].publicKey);
+      expect({ role, connections: connected.length }).toEqual({ role, connections: apps.length });
+    }
+    // Nothing else is on the bus: no app fell back to a connection without credentials (the test harness user).
+    expect(connz.connections.filter((c) => c.authorized_user === auth?.harnessUser).map((c) => c.name)).toEqual([]);
+    expect(connz.connections).toHaveLength(Object.values(byRole).flat().length);
+  });
+
+  it('a message sent through the gateway is stored and delivered under those permissions', async () => {
+    const room = uniqueName('room');
+    const alice = await stack.connect(uniqueName('alice'));
+    await alice.request({ type: 'join', room });
+    await alice.request({ type: 'send', room, text: 'hello over a least-privilege bus' });
+    await waitFor(() => alice.frames.find((f) => f.type === 'message' && f.text === 'hello over a least-privilege bus'), { what: 'message delivered' });
+  });
+});
