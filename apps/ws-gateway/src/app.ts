@@ -26,6 +26,8 @@ export const gatewayService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_gateway',
   redis: false,
+  // WebSocket on PORT; health and metrics there too unless HEALTH_PORT names an internal port.
+  publicPort: (config) => config.port,
   http: (logger) =>
     Fastify({
       loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }),

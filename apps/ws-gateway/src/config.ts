@@ -10,7 +10,10 @@ export const SERVICE_NAME = 'ws-gateway';
 export const DEV_JWT_SECRET = 'dev-secret-change-me';
 
 export interface GatewayConfig extends BaseConfig {
-  /** WebSocket, dev-token and health endpoints all listen here. */
+  /**
+   * WebSocket and dev-token endpoints listen here; /healthz, /readyz and /metrics too, unless
+   * HEALTH_PORT (healthPort) names another, internal port.
+   */
   port: number;
   jwtSecret: string;
   /** `POST /auth/dev-token` exists only when this is on. */
@@ -46,6 +49,7 @@ type Env = Record<string, string | undefined>;
 /** Environment variables (README "Configuration" lists them with defaults). */
 export function readConfig(env: Env = process.env): GatewayConfig {
   const port = envInt('PORT', 8080, env);
+  // HEALTH_PORT defaults to PORT: health and metrics on the public port unless set apart.
   const base = readBaseConfig(SERVICE_NAME, port, env);
   const jwtSecret = envString('JWT_SECRET', DEV_JWT_SECRET, env);
   if (env.NODE_ENV === 'production' && jwtSecret === DEV_JWT_SECRET) {
@@ -55,7 +59,6 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     ...base,
     instanceId: envString('INSTANCE_ID', `gw-${process.pid}`, env),
     port,
-    healthPort: port,
     jwtSecret,
     devTokens: envBool('AUTH_DEV_TOKENS', false, env),
     pingIntervalMs: envInt('PING_INTERVAL_MS', 25000, env, 10),

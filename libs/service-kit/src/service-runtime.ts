@@ -28,12 +28,14 @@ export interface ServiceRuntime {
   breakers: BreakerRegistry;
   http: FastifyInstance;
   shutdown: Shutdown;
-  /** Starts the HTTP server; returns the bound port (0 in config picks a free one). */
+  /** Starts the HTTP server(s); returns the bound (public) port (0 in config picks a free one). */
   listen(): Promise<number>;
   /** A step run first on shutdown, before HTTP closes: stop timers and background work. */
   onStop(name: string, run: ShutdownStep): void;
   /** A step run once every request and event in flight is handled, before NATS drains. */
   afterRequests(name: string, run: ShutdownStep): void;
+  /** Where /healthz, /readyz and /metrics answer, once listening (an internal port when separate). */
+  healthPort?: number;
 }
 
 type ShutdownStep = () => Promise<void> | void;
@@ -45,8 +47,13 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Extra readiness checks beside NATS (and Redis). */
   checks?: Record<string, ReadinessCheck>;
-  /** Reuse an HTTP server (the gateway serves health routes on its WebSocket port). */
+  /** Reuse an HTTP server (the gateway's public WebSocket server). */
   http?: FastifyInstance;
+  /**
+   * The port of `http`. When it differs from config.healthPort, /healthz, /readyz and /metrics go
+   * on their own server at healthPort (an internal port), not on the public one.
+   */
+  publicPort?: number;
 }
 
 export async function createServiceRuntime(opts: RuntimeOptions): Promise<ServiceRuntime> {
@@ -75,13 +82,20 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
     onRequest: (info) => metrics.natsRequestSeconds.observe({ type: info.type, outcome: info.outcome }, info.ms / 1000),
   });
 
-  const http: FastifyInstance =
-    opts.http ?? (Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance);
+  const newServer = () => Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
+  const http: FastifyInstance = opts.http ?? newServer();
+  const separateHealth = opts.http !== undefined && opts.publicPort !== undefined && opts.publicPort !== config.healthPort;
+  const healthHttp = separateHealth ? newServer() : http;
   const checks: Record<string, ReadinessCheck> = { nats: () => natsUsable(nc), ...(opts.checks ?? {}) };
   if (redis) checks.redis = () => redis.status === 'ready';
-  await http.register(healthRoutes, { checks, registry: metrics.registry, details: () => ({ breakers: breakers.states() }) });
+  await healthHttp.register(healthRoutes, { checks, registry: metrics.registry, details: () => ({ breakers: breakers.states() }) });
 
+  const boundPort = (server: FastifyInstance, fallback: number) => {
+    const addr = server.server.address();
+    return typeof addr === 'object' && addr ? addr.port : fallback;
+  };
   let listening = false;
+  let healthListening = false;
   const runtime: ServiceRuntime = {
     config,
     logger,
@@ -93,10 +107,17 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
     http,
     shutdown,
     async listen() {
-      await http.listen({ port: config.healthPort, host: config.host });
+      if (separateHealth) {
+        await healthHttp.listen({ port: config.healthPort, host: config.host });
+        healthListening = true;
+        runtime.healthPort = boundPort(healthHttp, config.healthPort);
+      }
+      const port = separateHealth ? (opts.publicPort as number) : config.healthPort;
+      await http.listen({ port, host: config.host });
       listening = true;
-      const addr = http.server.address();
-      return typeof addr === 'object' && addr ? addr.port : config.healthPort;
+      const bound = boundPort(http, port);
+      if (!separateHealth) runtime.healthPort = bound;
+      return bound;
     },
     onStop: (name, run) => shutdown.insertBefore('http', name, run),
     afterRequests: (name, run) => shutdown.insertBefore('nats', name, run),
@@ -106,6 +127,7 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
   // drains, then Redis, whose commands those requests needed.
   shutdown.add('http', async () => {
     if (listening || opts.http) await http.close();
+    if (healthListening) await healthHttp.close();
   });
   shutdown.add('breakers', () => breakers.shutdown());
   shutdown.add('requests', async () => {

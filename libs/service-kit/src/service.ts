@@ -59,6 +59,11 @@ export interface ServiceDefinition<C extends BaseConfig, P extends object> {
   redisStartWaitMs?: (config: C) => number;
   /** A Fastify of the service's own making (the gateway serves WebSocket on the same port). */
   http?: (logger: Logger, config: C) => FastifyInstance;
+  /**
+   * The port `http` listens on. When it differs from config.healthPort (HEALTH_PORT), health and
+   * metrics get their own internal server there instead of sharing the public one.
+   */
+  publicPort?: (config: C) => number;
   /** Wires handlers, clients and background work; returns what tests may look into. */
   setup(ctx: ServiceContext<C>): Promise<P> | P;
   /** Extra fields for the "listening" log line. */
@@ -99,7 +104,7 @@ export async function startService<C extends BaseConfig, P extends object>(
 ): Promise<ServiceApp<C, P>> {
   const logger =
     opts.logger ?? createLogger({ service: config.service, instanceId: config.instanceId, level: config.logLevel, pretty: config.logPretty });
-  const runtime = await createServiceRuntime({ config, useRedis: def.redis, logger, http: def.http?.(logger, config) });
+  const runtime = await createServiceRuntime({ config, useRedis: def.redis, logger, http: def.http?.(logger, config), publicPort: def.publicPort?.(config) });
   const { bus } = runtime;
   if (def.redis && runtime.redis) {
     const waitMs = def.redisStartWaitMs?.(config) ?? REDIS_START_WAIT_MS;
