@@ -73,7 +73,8 @@ async function main() {
   if (opts.install) await installIfNeeded(root);
   if (opts.build) await buildApps(root);
   else checkBuilt(root);
-  const infra = await ensureInfra(opts, supervisor, cleanups);
+  const infra = await ensureInfra({ ...opts, root }, supervisor, cleanups);
+  opts.natsAuth = infra.nats.extra?.auth;
   const plan = planProcesses(opts);
   // With --nats-cluster the apps get every node's URL, not only NATS_URL's.
   startProcesses(plan, { ...opts, natsUrl: infra.nats.url }, supervisor, root);

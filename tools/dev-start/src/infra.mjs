@@ -1,14 +1,26 @@
 // NATS and Redis for local development: use what already answers at NATS_URL / REDIS_URL, or start
 // nats-server / redis-server from the local binaries on exactly that port.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findServerBinary, missingBinaryMessage, SERVERS, serverArgs } from '../../../libs/local-servers/src/index.cjs';
+import { generateNatsAuth } from '../../nats-auth/nats-auth.mjs';
 import { InfraError } from './infra-error.mjs';
 import { startNatsCluster } from './nats-cluster.mjs';
 import { endpointOf, freePort, isLocalHost, sleep, tcpAnswers } from './net.mjs';
 import { info } from './output.mjs';
 import { STAGE } from './supervisor.mjs';
+
+/**
+ * A NATS server we did not start (docker compose up -d nats) wants the keys made for it by
+ * `node tools/nats-auth/nats-auth.mjs`; without them the services connect without credentials.
+ */
+function existingNatsAuth(root) {
+  const file = join(root ?? process.cwd(), 'deploy/nats-auth/generated/credentials.json');
+  if (!existsSync(file)) return undefined;
+  info(`nats: services use the keys in ${file}`);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
 
 /**
  * Makes sure one server answers. Returns { started: boolean, url, extra?, cleanup() }.
@@ -19,7 +31,7 @@ async function ensureServer(kind, url, supervisor, opts) {
   const { host, port } = endpointOf(url, spec.defaultPort);
   if (await tcpAnswers(host, port)) {
     info(`${spec.binary.replace('-server', '')}: using the server already answering at ${url}`);
-    return { started: false, url, cleanup: () => undefined };
+    return { started: false, url, extra: { auth: kind === 'nats' ? existingNatsAuth(opts.root) : undefined }, cleanup: () => undefined };
   }
   if (!opts.infra) throw new InfraError(`Nothing answers at ${spec.envName}=${url} and --no-infra was given: start it yourself or drop --no-infra.`);
   if (!isLocalHost(host)) throw new InfraError(`Nothing answers at ${spec.envName}=${url}; it is not a local address, so it cannot be started here.`);
@@ -30,7 +42,14 @@ async function ensureServer(kind, url, supervisor, opts) {
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const extra = {};
   if (kind === 'nats') extra.monitorPort = await freePort(8222);
-  const args = serverArgs(kind, { port, dir, monitorPort: extra.monitorPort, jetstream: kind === 'nats' });
+  const args = serverArgs(kind, { port, dir: kind === 'nats' ? join(dir, 'js') : dir, monitorPort: extra.monitorPort, jetstream: kind === 'nats' });
+  if (kind === 'nats') {
+    // Per-service users with the catalog's permissions, fresh for every run: the same generator
+    // as docker-compose and the tests, so the everyday path is the secure one.
+    extra.auth = generateNatsAuth({ out: join(dir, 'auth') });
+    writeFileSync(join(dir, 'server.conf'), 'include "auth/auth.conf"\n');
+    args.unshift('-c', join(dir, 'server.conf'));
+  }
   info(`starting ${bin} ${args.join(' ')}`);
   const entry = supervisor.start({ name: kind, command: bin, args, env: process.env, stage: STAGE.infra });
   info(`started ${spec.binary} pid ${entry.pid}`);

@@ -30,6 +30,9 @@ function envFor(proc, opts) {
   delete env.PORT;
   delete env.HEALTH_PORT;
   Object.assign(env, { NATS_URL: opts.natsUrl, REDIS_URL: opts.redisUrl });
+  // Each service logs in to NATS as its own role (keys made by tools/nats-auth for this run).
+  const natsKey = opts.natsAuth?.roles?.[proc.app]?.seedFile;
+  if (natsKey) env.NATS_NKEY_SEED_FILE = natsKey;
   if (opts.pretty) env.LOG_PRETTY = '1';
   for (const [k, v] of Object.entries(proc.env)) env[k] = String(v);
   return env;
