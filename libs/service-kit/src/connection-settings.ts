@@ -31,37 +31,39 @@ export interface ConnectionSettings {
   redisTls?: TlsFiles;
 }
 
-function opt(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === '' ? undefined : v;
+/** An unset or empty variable is "not given". */
+function given(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
 
-function readTls(env: Env, prefix: 'NATS' | 'REDIS', urlSaysTls: boolean): TlsFiles | undefined {
-  const files: TlsFiles = {
-    caFile: opt(env, `${prefix}_TLS_CA_FILE`),
-    certFile: opt(env, `${prefix}_TLS_CERT_FILE`),
-    keyFile: opt(env, `${prefix}_TLS_KEY_FILE`),
-  };
+/** The three files of one TLS client; the names say which variables they came from, for errors. */
+function tlsFiles(files: TlsFiles, names: { cert: string; key: string }, urlSaysTls: boolean): TlsFiles | undefined {
   if (Boolean(files.certFile) !== Boolean(files.keyFile)) {
-    throw new ConfigError(`${prefix}_TLS_CERT_FILE and ${prefix}_TLS_KEY_FILE must be set together (a client certificate needs its key)`);
+    throw new ConfigError(`${names.cert} and ${names.key} must be set together (a client certificate needs its key)`);
   }
-  const any = files.caFile || files.certFile;
-  return any || urlSaysTls ? files : undefined;
+  return files.caFile || files.certFile || urlSaysTls ? files : undefined;
 }
 
+// Every variable is read by its literal name, so the configuration-doc check finds it.
 export function readConnectionSettings(env: Env, natsUrl: string, redisUrl: string): ConnectionSettings {
   const natsAuth: NatsAuthSettings = {
-    nkeySeedFile: opt(env, 'NATS_NKEY_SEED_FILE'),
-    user: opt(env, 'NATS_USER'),
-    password: opt(env, 'NATS_PASSWORD'),
+    nkeySeedFile: given(env.NATS_NKEY_SEED_FILE),
+    user: given(env.NATS_USER),
+    password: given(env.NATS_PASSWORD),
   };
   if (natsAuth.nkeySeedFile && natsAuth.user) throw new ConfigError('set NATS_NKEY_SEED_FILE or NATS_USER, not both');
   if (Boolean(natsAuth.user) !== Boolean(natsAuth.password)) throw new ConfigError('NATS_USER and NATS_PASSWORD must be set together');
-  return {
-    natsAuth,
-    natsTls: readTls(env, 'NATS', /^tls:\/\//i.test(natsUrl)),
-    redisTls: readTls(env, 'REDIS', /^rediss:\/\//i.test(redisUrl)),
-  };
+  const natsTls = tlsFiles(
+    { caFile: given(env.NATS_TLS_CA_FILE), certFile: given(env.NATS_TLS_CERT_FILE), keyFile: given(env.NATS_TLS_KEY_FILE) },
+    { cert: 'NATS_TLS_CERT_FILE', key: 'NATS_TLS_KEY_FILE' },
+    /^tls:\/\//i.test(natsUrl),
+  );
+  const redisTls = tlsFiles(
+    { caFile: given(env.REDIS_TLS_CA_FILE), certFile: given(env.REDIS_TLS_CERT_FILE), keyFile: given(env.REDIS_TLS_KEY_FILE) },
+    { cert: 'REDIS_TLS_CERT_FILE', key: 'REDIS_TLS_KEY_FILE' },
+    /^rediss:\/\//i.test(redisUrl),
+  );
+  return { natsAuth, natsTls, redisTls };
 }
 
 /** `nats://user:pass@host` carries credentials too; nats.js reads them from the URL. */

@@ -22,6 +22,12 @@ export class ChildServer {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Sends a signal without waiting for an exit, e.g. SIGHUP to make nats-server reload its configuration. */
+  signalOnly(sig: NodeJS.Signals): void {
+    if (!this.running) throw new Error(`${this.name} is not running`);
+    this.child?.kill(sig);
+  }
+
   /** The last output of the process, for error messages. */
   get log(): string {
     return this.output.slice(-4000);

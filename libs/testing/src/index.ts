@@ -5,6 +5,7 @@ export { startNats, startRedis } from './infra';
 export { startNatsCluster } from './nats-cluster';
 export { startRedisCluster } from './redis-cluster';
 export { SENTINEL_PRIMARY_NAME, startRedisSentinel } from './redis-sentinel';
+export { generateNatsAuth } from './nats-auth';
 export { makeTestCerts } from './test-certs';
 export { TEST_JWT_SECRET, TestStack } from './stack';
 export { httpStatus, portOpen, uniqueName, waitFor } from './wait-for';

@@ -18,6 +18,7 @@ export interface NatsAuthFiles {
 
 const GENERATOR = resolve(__dirname, '../../../tools/nats-auth/nats-auth.mjs');
 
+/** Runs the generator into `dir` (new keys for every role; an existing set there is replaced). */
 export function generateNatsAuth(dir: string, harness: boolean): NatsAuthFiles {
   const args = [GENERATOR, '--out', dir, ...(harness ? ['--harness'] : [])];
   execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -6,7 +6,7 @@ const DOC = resolve(ROOT, 'docs/configuration.md');
 
 /** Every env var an app or the service kit reads (envInt / envString / envBool, or env.NAME). */
 function variablesReadByCode(): Map<string, string[]> {
-  const sources = [resolve(ROOT, 'libs/service-kit/src/env.ts')];
+  const sources = [resolve(ROOT, 'libs/service-kit/src/env.ts'), resolve(ROOT, 'libs/service-kit/src/connection-settings.ts')];
   for (const app of readdirSync(resolve(ROOT, 'apps'))) {
     const config = resolve(ROOT, 'apps', app, 'src/config.ts');
     if (existsSync(config)) sources.push(config);
