@@ -22,7 +22,8 @@ describe('rotating the NATS keys', () => {
   });
 
   it('a connected service moves to its new key after a reload; the old key is refused', async () => {
-    const auth = nats.auth!;
+    const auth = nats.auth;
+    if (!auth) throw new Error('startNats made no credentials');
     const seedFile = auth.roles['chat-service'].seedFile;
     const oldSeed = readFileSync(seedFile, 'utf8').trim();
     const nc = await connectNats({ url: nats.url, name: 'chat-rotating', logger: pino({ level: 'silent' }), auth: { nkeySeedFile: seedFile } });
