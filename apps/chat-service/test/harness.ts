@@ -4,6 +4,7 @@ import pino from 'pino';
 import { type ContractErrorData } from '@relay/contracts';
 import { Bus, makeEnvelope } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
+import { natsEnvFor } from '@relay/testing';
 import { buildApp, type ChatApp } from '../src/app';
 import { readConfig } from '../src/config';
 
@@ -12,7 +13,7 @@ const silent = { warn: () => undefined, error: () => undefined };
 /** Starts an in-process chat-service on the given NATS and Redis (no HTTP listen). */
 export async function startChat(natsUrl: string, redisUrl: string, env: Record<string, string> = {}, logger?: Logger): Promise<ChatApp> {
   const config = readConfig({
-    NATS_URL: natsUrl,
+    ...natsEnvFor(natsUrl, 'chat-service'),
     REDIS_URL: redisUrl,
     HEALTH_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

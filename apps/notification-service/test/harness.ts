@@ -30,7 +30,7 @@ export class Harness {
   /** One more notification-service instance; `env` overrides its configuration. */
   async addApp(env: Record<string, string> = {}): Promise<ServiceRuntime> {
     const config = readConfig({
-      NATS_URL: this.nats.url,
+      ...this.nats.envFor('notification-service'),
       REDIS_URL: this.redis.url,
       HEALTH_PORT: '0',
       INSTANCE_ID: `notif-${this.apps.length + 1}`,

@@ -12,7 +12,7 @@ import {
   type SnapshotChunk,
 } from '@relay/contracts';
 import { Bus } from '@relay/bus';
-import { uniqueName, waitFor } from '@relay/testing';
+import { natsEnvFor, uniqueName, waitFor } from '@relay/testing';
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
 import { buildApp, type PresenceApp } from '../src/app';
@@ -23,7 +23,7 @@ export const silent = pino({ level: 'silent' });
 /** A presence-service in-process on the given NATS and Redis; env overrides the defaults. */
 export function startPresence(natsUrl: string, redisUrl: string, env: Record<string, string> = {}): Promise<PresenceApp> {
   const config = readConfig({
-    NATS_URL: natsUrl,
+    ...natsEnvFor(natsUrl, 'presence-service'),
     REDIS_URL: redisUrl,
     HEALTH_PORT: '0',
     INSTANCE_ID: uniqueName('presence'),

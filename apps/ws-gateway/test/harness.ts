@@ -1,6 +1,6 @@
 import { readConfig, type GatewayConfig } from '../src/config';
 import { buildApp, type GatewayApp } from '../src/app';
-import { signToken, startNats, TestClient, type TestNats } from '@relay/testing';
+import { natsEnvFor, signToken, startNats, TestClient, type TestNats } from '@relay/testing';
 import { FakeServices } from './fake-services';
 
 export const SECRET = 'gateway-unit-test-secret';
@@ -18,7 +18,7 @@ export interface RunningGateway {
 /** An in-process gateway on a free port against the given NATS, with test-friendly settings. */
 export async function startGateway(natsUrl: string, env: Record<string, string> = {}): Promise<RunningGateway> {
   const config = readConfig({
-    NATS_URL: natsUrl,
+    ...natsEnvFor(natsUrl, 'ws-gateway'),
     PORT: '0',
     JWT_SECRET: SECRET,
     INSTANCE_ID: `gw-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,

@@ -1,7 +1,7 @@
 export { AppProcess } from './app-process';
 export { ChildServer } from './child-server';
 export { freePort } from './free-port';
-export { startNats, startRedis } from './infra';
+export { natsEnvFor, startNats, startRedis } from './infra';
 export { startNatsCluster } from './nats-cluster';
 export { startRedisCluster } from './redis-cluster';
 export { SENTINEL_PRIMARY_NAME, startRedisSentinel } from './redis-sentinel';

@@ -64,6 +64,17 @@ function writeServerConf(dir: string, auth: NatsAuthFiles | undefined, tls: Star
   return path;
 }
 
+/** Servers started by this process, by URL, so a harness given only a URL can find the credentials. */
+const startedNats = new Map<string, TestNats>();
+
+/**
+ * Environment for an app of `role` on the NATS at `url`: its credentials when that server was made
+ * by startNats here (so in-process app tests run with their role's permissions), else the URL alone.
+ */
+export function natsEnvFor(url: string, role: string): Record<string, string> {
+  return startedNats.get(url)?.envFor(role) ?? { NATS_URL: url };
+}
+
 /**
  * A private nats-server on a free port, by default with one user per bus role and the
  * permissions derived from the contract catalog; `envFor(role)` gives an app its credentials.
@@ -79,7 +90,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<TestNats> 
   const server = new ChildServer('nats-server', bin, args, port, async () => (await httpStatus(`http://127.0.0.1:${monitor}/healthz`)) === 200);
   await server.start();
   const url = `${opts.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`;
-  return {
+  const nats: TestNats = {
     url,
     monitorUrl: `http://127.0.0.1:${monitor}`,
     server,
@@ -100,10 +111,13 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<TestNats> 
       };
     },
     async close() {
+      startedNats.delete(url);
       await server.kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  startedNats.set(url, nats);
+  return nats;
 }
 
 export interface StartRedisOptions {
