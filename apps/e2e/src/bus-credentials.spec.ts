@@ -1,4 +1,4 @@
-import { TestStack, uniqueName, waitFor } from '@relay/testing';
+import { AppProcess, freePort, TestStack, uniqueName, waitFor } from '@relay/testing';
 
 interface Connz {
   /** For an nkey user nats-server reports the public key as authorized_user. */
@@ -41,5 +41,23 @@ describe('apps on the bus with their own credentials', () => {
     await alice.request({ type: 'join', room });
     await alice.request({ type: 'send', room, text: 'hello over a least-privilege bus' });
     await waitFor(() => alice.frames.find((f) => f.type === 'message' && f.text === 'hello over a least-privilege bus'), { what: 'message delivered' });
+  });
+
+  it('with NODE_ENV=production a service refuses to start without NATS credentials or a Redis password, naming the setting', async () => {
+    const noNatsKey = new AppProcess('chat-service', {
+      port: await freePort(),
+      env: { NATS_URL: stack.nats.url, REDIS_URL: 'redis://:pw@127.0.0.1:1', NODE_ENV: 'production', HEALTH_PORT: '0' },
+      readyTimeoutMs: 10000,
+    });
+    await expect(noNatsKey.start()).rejects.toThrow(/NATS_URL has no credentials: set NATS_NKEY_SEED_FILE/);
+    await noNatsKey.kill();
+
+    const noRedisPassword = new AppProcess('notification-service', {
+      port: await freePort(),
+      env: { ...stack.nats.envFor('notification-service'), REDIS_URL: stack.redis.url, NODE_ENV: 'production', HEALTH_PORT: '0' },
+      readyTimeoutMs: 10000,
+    });
+    await expect(noRedisPassword.start()).rejects.toThrow(/REDIS_URL has no password/);
+    await noRedisPassword.kill();
   });
 });
