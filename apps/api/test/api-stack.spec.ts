@@ -34,7 +34,8 @@ describe('api on the real stack', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({ gateways: 1 });
-    api = await buildApp(readConfig({ NATS_URL: stack.nats.url, HEALTH_PORT: '0', API_KEYS: `tests:${KEY}`, LOG_LEVEL: 'silent' }));
+    // The api on the bus as its own role, with the permissions the catalog gives it.
+    api = await buildApp(readConfig({ ...stack.nats.envFor('api'), HEALTH_PORT: '0', API_KEYS: `tests:${KEY}`, LOG_LEVEL: 'silent' }));
     const port = await api.listen();
     base = `http://127.0.0.1:${port}`;
   }, 90_000);

@@ -7,11 +7,11 @@ export type SubjectParams<T extends string> = [ParamNames<T>] extends [never]
   : Record<ParamNames<T>, string>;
 
 /**
- * Who connects to NATS: each service and the gateway, plus `app-backend`, the application's own
- * servers that send notifications. Each role gets its own NATS credentials, and its subject
+ * Who connects to NATS: each service, the gateway, the HTTP api for backends, plus `app-backend`,
+ * the application's own servers that send notifications over NATS directly. Each role gets its own NATS credentials, and its subject
  * permissions are derived from the `publishers`/`subscribers`/`requesters`/`queue` fields below.
  */
-export const BUS_ROLES = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service', 'app-backend'] as const;
+export const BUS_ROLES = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service', 'api', 'app-backend'] as const;
 export type BusRole = (typeof BUS_ROLES)[number];
 
 export interface EventDef<T extends string = string, S extends TSchema = TSchema> {

@@ -16,7 +16,7 @@ export const ChatSend = defineRequest({
   request: chat.SendMessageRequest,
   reply: chat.SendMessageReply,
   queue: 'chat-service',
-  requesters: ['ws-gateway'],
+  requesters: ['ws-gateway', 'api'],
 });
 
 export const ChatHistory = defineRequest({
@@ -26,7 +26,7 @@ export const ChatHistory = defineRequest({
   request: chat.HistoryRequest,
   reply: chat.HistoryReply,
   queue: 'chat-service',
-  requesters: ['ws-gateway'],
+  requesters: ['ws-gateway', 'api'],
 });
 
 export const ChatJoin = defineRequest({
@@ -107,7 +107,7 @@ export const PresenceRoomMembers = defineRequest({
   request: presence.RoomMembersRequest,
   reply: presence.RoomMembersReply,
   queue: 'presence-service',
-  requesters: ['ws-gateway'],
+  requesters: ['ws-gateway', 'api'],
 });
 
 export const PresenceOnline = defineRequest({
@@ -117,7 +117,7 @@ export const PresenceOnline = defineRequest({
   request: presence.OnlineRequest,
   reply: presence.OnlineReply,
   queue: 'presence-service',
-  requesters: ['notification-service'],
+  requesters: ['notification-service', 'api'],
 });
 
 export const UserOnline = defineEvent({
@@ -146,7 +146,7 @@ export const NotifySend = defineRequest({
   request: notification.SendNotificationRequest,
   reply: notification.SendNotificationReply,
   queue: 'notification-service',
-  requesters: ['app-backend'],
+  requesters: ['app-backend', 'api'],
 });
 
 export const NotifyPending = defineRequest({
