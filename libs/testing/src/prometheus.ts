@@ -4,7 +4,7 @@
  * free port with its storage in a temporary folder. Tests read series, rules and alerts back
  * through its HTTP API, so what they prove holds for the configuration operators deploy.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChildServer, findBinary } from './child-server';
@@ -43,6 +43,8 @@ export interface TestPrometheus {
   query(expr: string): Promise<PromSample[]>;
   alerts(): Promise<PromAlert[]>;
   rules(): Promise<PromRule[]>;
+  /** Replaces the scrape targets; Prometheus notices the rewritten files by itself. */
+  setTargets(targets: Record<string, string[]>): void;
   close(): Promise<void>;
 }
 
@@ -83,9 +85,15 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<TestProm
   // The config names rules/*.yml and targets/<job>.json relative to itself.
   symlinkSync(join(PROMETHEUS_DEPLOY_DIR, 'rules'), join(dir, 'rules'));
   mkdirSync(join(dir, 'targets'));
-  for (const [job, targets] of Object.entries(opts.targets)) {
-    writeFileSync(join(dir, 'targets', `${job}.json`), JSON.stringify([{ targets }]));
-  }
+  const setTargets = (byJob: Record<string, string[]>) => {
+    for (const [job, targets] of Object.entries(byJob)) {
+      // Written aside and renamed into place, so Prometheus never reads half a file.
+      const file = join(dir, 'targets', `${job}.json`);
+      writeFileSync(`${file}.tmp`, JSON.stringify([{ targets }]));
+      renameSync(`${file}.tmp`, file);
+    }
+  };
+  setTargets(opts.targets);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = new ChildServer(
@@ -126,6 +134,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<TestProm
       const data = await api<{ groups: { rules: PromRule[] }[] }>('/api/v1/rules');
       return data.groups.flatMap((g) => g.rules.map((r) => ({ name: r.name, query: r.query, type: r.type, health: r.health, lastError: r.lastError })));
     },
+    setTargets,
     async close() {
       await server.kill();
       rmSync(dir, { recursive: true, force: true });
