@@ -1,18 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { signToken, startPrometheus, stackTargets, TEST_JWT_SECRET, TestStack, uniqueName, waitFor, type TestClient, type TestPrometheus } from '@relay/testing';
+import { launchBrowser } from './system-chromium';
 
 const ARTIFACTS = resolve(__dirname, '../../../test-output');
 const ADMIN = 'ops-admin';
-
-/** The system chromium, never a downloaded one; flags keep it quiet and offline. */
-function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 /**
  * The live ops page in a real browser: a gateway with OPS_ADMINS, a real Prometheus scraping the
