@@ -1,6 +1,6 @@
-import { allPanels, loadDashboard, panelQueries } from '../src/dashboard';
-import { DASHBOARD } from '../src/repo-paths';
-import { metricNames } from '../src/promql-metric-names';
+import { allPanels, loadDashboard, panelQueries } from './support/dashboard';
+import { DASHBOARD } from './support/repo-paths';
+import { metricNames } from './support/promql-metric-names';
 
 describe('grafana dashboard', () => {
   const dashboard = loadDashboard(DASHBOARD);

@@ -1,9 +1,9 @@
 import { startPrometheus, stackTargets, TestStack, waitFor, type TestPrometheus } from '@relay/testing';
-import { forPrometheus, loadDashboard, panelQueries } from '../src/dashboard';
-import { scrapeExportedNames } from '../src/exported-metrics';
-import { metricNames } from '../src/promql-metric-names';
-import { ALERT_RULES, DASHBOARD, RECORDING_RULES } from '../src/repo-paths';
-import { alertRules, recordedNames } from '../src/rule-files';
+import { forPrometheus, loadDashboard, panelQueries } from './support/dashboard';
+import { scrapeExportedNames } from './support/exported-metrics';
+import { metricNames } from './support/promql-metric-names';
+import { ALERT_RULES, DASHBOARD, RECORDING_RULES } from './support/repo-paths';
+import { alertRules, recordedNames } from './support/rule-files';
 
 /**
  * The dashboard and the rules against what a running stack really exports: a panel or rule that

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { promtool } from '../src/promtool';
-import { ALERT_RULES, ALERT_TESTS, OPERATIONS_DOC, PROMETHEUS_CONFIG, PROMETHEUS_DIR, RECORDING_RULES } from '../src/repo-paths';
-import { alertRules, alertTestCoverage, recordedNames } from '../src/rule-files';
+import { promtool } from './support/promtool';
+import { ALERT_RULES, ALERT_TESTS, OPERATIONS_DOC, PROMETHEUS_CONFIG, PROMETHEUS_DIR, RECORDING_RULES } from './support/repo-paths';
+import { alertRules, alertTestCoverage, recordedNames } from './support/rule-files';
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 const anchors = (markdown: string) =>

@@ -1,4 +1,4 @@
-import { metricNames } from '../src/promql-metric-names';
+import { metricNames } from './support/promql-metric-names';
 
 describe('promql-metric-names', () => {
   it('promql-metric-names - finds names inside functions, aggregations and binary operators', () => {

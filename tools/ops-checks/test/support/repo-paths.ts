@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
+export const REPO_ROOT = resolve(__dirname, '../../../..');
 export const PROMETHEUS_DIR = join(REPO_ROOT, 'deploy/prometheus');
 export const PROMETHEUS_CONFIG = join(PROMETHEUS_DIR, 'prometheus.yml');
 export const RECORDING_RULES = join(PROMETHEUS_DIR, 'rules/recording.yml');
