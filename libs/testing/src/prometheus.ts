@@ -7,14 +7,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ChildServer, findBinary } from './child-server';
+import { requireServerBinary, serverArgs } from '@relay/local-servers';
+import { ChildServer } from './child-server';
 import { freePort } from './free-port';
 import type { TestStack } from './stack';
 import { httpStatus } from './wait-for';
 
 const ROOT = resolve(__dirname, '../../..');
 export const PROMETHEUS_DEPLOY_DIR = join(ROOT, 'deploy/prometheus');
-const PROMETHEUS_HINT = 'apt-get install -y prometheus (Debian; brings promtool too), or brew install prometheus';
 
 /** One sample of an instant vector: its labels and value. */
 export interface PromSample {
@@ -79,7 +79,7 @@ function testConfig(intervalSeconds: number): string {
 }
 
 export async function startPrometheus(opts: PrometheusOptions): Promise<TestPrometheus> {
-  const bin = findBinary('prometheus', '/usr/bin/prometheus', PROMETHEUS_HINT);
+  const bin = requireServerBinary('prometheus');
   const dir = mkdtempSync(join(tmpdir(), 'relay-prometheus-'));
   writeFileSync(join(dir, 'prometheus.yml'), testConfig(opts.intervalSeconds ?? 1));
   // The config names rules/*.yml and targets/<job>.json relative to itself.
@@ -99,7 +99,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<TestProm
   const server = new ChildServer(
     'prometheus',
     bin,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    serverArgs('prometheus', { port, configFile: join(dir, 'prometheus.yml'), dir: join(dir, 'data') }),
     port,
     async () => (await httpStatus(`${url}/-/ready`)) === 200,
   );

@@ -2,25 +2,17 @@
 // (deploy/prometheus, used as they are) scraping every process of this run, so the alerts, the
 // Grafana dashboard and the gateways' ops page (/ops) have data. Only the scrape targets are this
 // run's: they are written as the target files the configuration reads. See docs/operations.md.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findServerBinary, missingBinaryMessage, serverArgs } from '../../../libs/local-servers/src/index.cjs';
 import { InfraError } from './infra.mjs';
 import { httpStatus, sleep, tcpAnswers } from './net.mjs';
 import { info } from './output.mjs';
 import { STAGE } from './supervisor.mjs';
 
-const FALLBACK_PATHS = ['/usr/bin/prometheus', '/usr/local/bin/prometheus', '/opt/homebrew/bin/prometheus'];
-const INSTALL = ['apt-get install -y prometheus   (Debian/Ubuntu)', 'brew install prometheus         (macOS)'];
 /** The user whose dev token opens the ops page, unless OPS_ADMINS says otherwise. */
 export const DEFAULT_OPS_ADMIN = 'ops';
-
-function findPrometheus() {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, 'prometheus'))) return join(dir, 'prometheus');
-  }
-  return FALLBACK_PATHS.find((p) => existsSync(p));
-}
 
 export function prometheusUrl(opts) {
   return `http://127.0.0.1:${opts.prometheusPort}`;
@@ -40,12 +32,8 @@ export function targetsByJob(plan) {
 
 /** Starts Prometheus under the supervisor and waits until it is ready; returns { url, pid }. */
 export async function startPrometheus(opts, plan, supervisor, root, cleanups) {
-  const bin = findPrometheus();
-  if (!bin) {
-    throw new InfraError(
-      [`--observe needs prometheus, which is not installed (looked on PATH and in ${FALLBACK_PATHS.join(', ')}).`, 'Get it, then run npm start again:', ...INSTALL.map((l) => `  ${l}`)].join('\n'),
-    );
-  }
+  const bin = findServerBinary('prometheus');
+  if (!bin) throw new InfraError(`--observe needs prometheus. ${missingBinaryMessage('prometheus')}\nthen run npm start again.`);
   if (await tcpAnswers('127.0.0.1', opts.prometheusPort)) {
     throw new InfraError(`--observe: port ${opts.prometheusPort} is taken (another Prometheus?); set PROMETHEUS_PORT to a free port.`);
   }
@@ -57,7 +45,7 @@ export async function startPrometheus(opts, plan, supervisor, root, cleanups) {
   mkdirSync(join(dir, 'targets'));
   for (const [job, targets] of Object.entries(targetsByJob(plan))) writeFileSync(join(dir, 'targets', `${job}.json`), JSON.stringify([{ targets }]));
 
-  const args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${opts.prometheusPort}`];
+  const args = serverArgs('prometheus', { port: opts.prometheusPort, configFile: join(dir, 'prometheus.yml'), dir: join(dir, 'data') });
   info(`starting ${bin} ${args.join(' ')}`);
   const entry = supervisor.start({ name: 'prometheus', command: bin, args, env: process.env, stage: STAGE.infra });
   info(`started prometheus pid ${entry.pid}`);

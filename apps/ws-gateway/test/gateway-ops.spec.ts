@@ -1,7 +1,7 @@
 import { ConfigError } from '@relay/service-kit';
 import { signToken, uniqueName } from '@relay/testing';
-import { SECRET, useGatewayWorld } from '../../test/harness';
-import { readConfig } from '../config';
+import { SECRET, useGatewayWorld } from './harness';
+import { readConfig } from '../src/config';
 
 const ADMIN = 'ops-admin';
 
