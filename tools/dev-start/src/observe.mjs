@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findServerBinary, missingBinaryMessage, serverArgs } from '../../../libs/local-servers/src/index.cjs';
-import { InfraError } from './infra.mjs';
+import { InfraError } from './infra-error.mjs';
 import { httpStatus, sleep, tcpAnswers } from './net.mjs';
 import { info } from './output.mjs';
 import { STAGE } from './supervisor.mjs';
