@@ -63,6 +63,8 @@ export function stackTargets(stack: TestStack): Record<string, string[]> {
     'chat-service': hosts(stack.chat),
     'presence-service': hosts(stack.presence),
     'notification-service': hosts(stack.notification),
+    // TestStack does not run apps/api; its job stays empty.
+    api: [],
   };
 }
 

@@ -25,8 +25,8 @@ export function gatewayObserveEnv(opts, env = process.env) {
 
 /** The plan's processes as scrape targets under the job names of deploy/prometheus. */
 export function targetsByJob(plan) {
-  const jobs = { 'ws-gateway': [], 'chat-service': [], 'presence-service': [], 'notification-service': [] };
-  for (const p of plan) jobs[p.app].push(`127.0.0.1:${p.port}`);
+  const jobs = { 'ws-gateway': [], 'chat-service': [], 'presence-service': [], 'notification-service': [], api: [] };
+  for (const p of plan) (jobs[p.app] ??= []).push(`127.0.0.1:${p.port}`);
   return jobs;
 }
 
