@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { banner } from './src/banner.mjs';
 import { ensureInfra } from './src/infra.mjs';
+import { gatewayObserveEnv, observeBanner, startPrometheus } from './src/observe.mjs';
 import { HELP, parseOptions, UsageError } from './src/options.mjs';
 import { info, loud } from './src/output.mjs';
 import { buildApps, checkBuilt, installIfNeeded } from './src/prepare.mjs';
@@ -76,12 +77,15 @@ async function main() {
   const infra = await ensureInfra({ ...opts, root }, supervisor, cleanups);
   opts.natsAuth = infra.nats.extra?.auth;
   const plan = planProcesses(opts);
+  if (opts.observe) for (const p of plan) if (p.app === 'ws-gateway') Object.assign(p.env, gatewayObserveEnv(opts));
+  const prometheus = opts.observe ? await startPrometheus(opts, plan, supervisor, root, cleanups) : undefined;
   // With --nats-cluster the apps get every node's URL, not only NATS_URL's.
   startProcesses(plan, { ...opts, natsUrl: infra.nats.url }, supervisor, root);
   info(`waiting for ${plan.length} /readyz endpoints...`);
   await waitUntilReady(plan, opts.readyTimeoutMs);
   running = true;
   process.stdout.write(`${banner(plan, infra, root)}\n`);
+  if (prometheus) process.stdout.write(`${observeBanner(prometheus, plan)}\n`);
 }
 
 main().catch((err) => {

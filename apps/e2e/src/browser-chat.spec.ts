@@ -1,19 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { signToken, TEST_JWT_SECRET, TestClient, TestStack, uniqueName, waitFor } from '@relay/testing';
+import { launchBrowser } from './system-chromium';
 
 const ROOT = resolve(__dirname, '../../..');
 const WEB_ROOT = resolve(ROOT, 'dist/apps/web-chat');
 const ARTIFACTS = resolve(ROOT, 'test-output');
-
-/** The system chromium, never a downloaded one; flags keep it quiet and offline. */
-function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 describe('web chat page', () => {
   let stack: TestStack;

@@ -16,6 +16,7 @@ import { fetchHistoryRange } from './history-range';
 import { createGatewayMetrics } from './metrics';
 import { NotificationDelivery } from './notification-delivery';
 import { drainTimings } from './paced-close';
+import { opsRoutes } from './ops/ops-routes';
 import { PresenceReporter } from './presence-reporter';
 import { RoomRegistry } from './room-registry';
 import { RoomSubscriptions } from './room-subscriptions';
@@ -71,6 +72,7 @@ export const gatewayService = defineService({
     });
     await http.register(wsRoute, { gateway, secret: config.jwtSecret });
     if (config.devTokens) await http.register(devTokenRoute, { secret: config.jwtSecret });
+    await http.register(opsRoutes, { instanceId: config.instanceId, secret: config.jwtSecret, admins: config.opsAdmins, prometheusUrl: config.prometheusUrl, registry });
     if (existsSync(config.webRoot)) {
       await http.register(fastifyStatic, { root: config.webRoot, prefix: '/' });
       logger.info({ webRoot: config.webRoot }, 'serving the web page');

@@ -1,6 +1,6 @@
 /** ws-gateway's settings: environment variables with working local defaults; unsafe production settings refuse to start. */
 import { resolve } from 'node:path';
-import { TEXT_MAX_CODE_POINTS } from '@relay/contracts';
+import { isSubjectToken, TEXT_MAX_CODE_POINTS } from '@relay/contracts';
 import { ConfigError, envBool, envInt, envString, readBaseConfig, type BaseConfig } from '@relay/service-kit';
 
 /** The service's name: logs, metrics, envelope source. */
@@ -42,6 +42,10 @@ export interface GatewayConfig extends BaseConfig {
   webRoot: string;
   /** Share of SHUTDOWN_TIMEOUT_MS over which SIGTERM spreads the 1012 closes (paced-close.ts). */
   drainSpreadPercent: number;
+  /** Users (token `sub`) allowed to read the ops page's data; empty = no ops page. */
+  opsAdmins: string[];
+  /** Where the ops page's cluster-wide figures come from. */
+  prometheusUrl: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -78,6 +82,8 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     gapWaitMs: envInt('GAP_WAIT_MS', 250, env, 1),
     webRoot: envString('WEB_ROOT', resolve(process.cwd(), 'dist/apps/web-chat'), env),
     drainSpreadPercent: envInt('DRAIN_SPREAD_PERCENT', 50, env, 0),
+    opsAdmins: readOpsAdmins(envString('OPS_ADMINS', '', env)),
+    prometheusUrl: readHttpUrl('PROMETHEUS_URL', envString('PROMETHEUS_URL', 'http://127.0.0.1:9090', env)),
   };
   if (config.drainSpreadPercent > 80) throw new ConfigError('DRAIN_SPREAD_PERCENT must be at most 80 (the rest of SHUTDOWN_TIMEOUT_MS drains NATS)');
   if (config.outboundSoftLimitBytes > config.outboundHardLimitBytes) {
@@ -85,4 +91,26 @@ export function readConfig(env: Env = process.env): GatewayConfig {
   }
   if (config.historyDefaultLimit > 100) throw new ConfigError('HISTORY_DEFAULT_LIMIT must be at most 100');
   return config;
+}
+
+/** A comma-separated list of user ids; each must be a valid user id, or the name is a typo. */
+function readOpsAdmins(value: string): string[] {
+  const users = value
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  const bad = users.find((u) => !isSubjectToken(u));
+  if (bad !== undefined) throw new ConfigError(`OPS_ADMINS: "${bad}" is not a user id (^[A-Za-z0-9_-]{1,64}$)`);
+  return users;
+}
+
+function readHttpUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
 }

@@ -9,6 +9,7 @@ export function createGatewayMetrics(m: ServiceMetrics) {
     deliveries: m.counter('relay_gateway_deliveries_total', 'Chat message frames written to sockets (live fan-out)'),
     errors: m.counter('relay_gateway_errors_total', 'Error frames sent to clients by client code', ['code']),
     sendSeconds: m.histogram('relay_gateway_send_seconds', 'From a send frame to its sent reply'),
+    sendFailures: m.counter('relay_gateway_send_failures_total', 'Send frames that chat-service could not store (failed, timed out, breaker open), by client code', ['code']),
     fanoutSeconds: m.histogram('relay_gateway_fanout_seconds', 'From a message ts to written to every local member socket'),
     droppedFrames: m.counter('relay_gateway_dropped_frames_total', 'Outbound frames not delivered, by reason', ['reason']),
     roomSubscriptions: m.gauge('relay_gateway_room_subscriptions', 'Rooms this gateway is subscribed to (has a local member in)'),

@@ -43,6 +43,11 @@ export class RoomRegistry {
     return removeFrom(this.byRoom, room, conn);
   }
 
+  /** Each room with its number of local members (for the ops page; not on a hot path). */
+  *roomSizes(): IterableIterator<[room: string, members: number]> {
+    for (const [room, conns] of this.byRoom) yield [room, conns.size];
+  }
+
   members(room: string): ReadonlySet<Connection> | undefined {
     return this.byRoom.get(room);
   }

@@ -26,6 +26,9 @@ describe('gateway breakers', () => {
     const t0 = performance.now();
     expect(await c.request({ type: 'send', room, text: 'again' })).toMatchObject({ type: 'error', code: 'SERVICE_UNAVAILABLE' });
     expect(performance.now() - t0).toBeLessThan(250);
+    // Both failed sends are counted for the send error ratio (the one that timed out and the fast one).
+    const after = await (await fetch(`${gw.http}/metrics`)).text();
+    expect(after).toMatch(/relay_gateway_send_failures_total\{code="SERVICE_UNAVAILABLE"[^}]*\} 2\n/);
     fake.startChat();
     await fake.nc.flush();
     const sent = await waitFor(

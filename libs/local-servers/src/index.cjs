@@ -32,11 +32,20 @@ const SERVERS = {
       'docker compose up -d redis             (any OS with Docker)',
     ],
   },
+  // Optional (npm start -- --observe, the alert rule tests): scrapes every process's /metrics.
+  // promtool, which checks and unit-tests rules, comes in the same package, beside it.
+  prometheus: {
+    binary: 'prometheus',
+    fallbackPaths: ['/usr/bin/prometheus', '/usr/local/bin/prometheus', '/opt/homebrew/bin/prometheus'],
+    defaultPort: 9090,
+    envName: 'PROMETHEUS_PORT',
+    install: ['apt-get install -y prometheus        (Debian/Ubuntu; brings promtool too)', 'brew install prometheus               (macOS)'],
+  },
 };
 
 function specOf(kind) {
   const spec = SERVERS[kind];
-  if (!spec) throw new Error(`unknown server kind "${kind}" (nats or redis)`);
+  if (!spec) throw new Error(`unknown server kind "${kind}" (nats, redis or prometheus)`);
   return spec;
 }
 
@@ -68,9 +77,9 @@ function requireServerBinary(kind) {
 /**
  * Arguments of a private server on 127.0.0.1 that keeps nothing: nats-server with an optional
  * monitoring port and JetStream (stored in `dir`); redis-server with no snapshots and no AOF
- * (its working files in `dir`).
- * @param {'nats' | 'redis'} kind
- * @param {{ port: number, dir?: string, monitorPort?: number, jetstream?: boolean }} opts
+ * (its working files in `dir`); prometheus with `configFile`, its storage in `dir`.
+ * @param {'nats' | 'redis' | 'prometheus'} kind
+ * @param {{ port: number, dir?: string, monitorPort?: number, jetstream?: boolean, configFile?: string }} opts
  */
 function serverArgs(kind, opts) {
   specOf(kind);
@@ -83,6 +92,10 @@ function serverArgs(kind, opts) {
       args.push('-js', '-sd', opts.dir);
     }
     return args;
+  }
+  if (kind === 'prometheus') {
+    if (!opts.configFile || !opts.dir) throw new Error('prometheus: needs configFile and dir (its storage)');
+    return [`--config.file=${opts.configFile}`, `--storage.tsdb.path=${opts.dir}`, `--web.listen-address=127.0.0.1:${opts.port}`];
   }
   const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   if (opts.dir) args.push('--dir', opts.dir);

@@ -1,5 +1,5 @@
 // Types of index.cjs (a CommonJS module so .mjs tools and shell scripts use it without a build).
-export type ServerKind = 'nats' | 'redis';
+export type ServerKind = 'nats' | 'redis' | 'prometheus';
 
 export interface ServerSpec {
   binary: string;
@@ -17,6 +17,8 @@ export interface ServerArgsOptions {
   monitorPort?: number;
   /** nats only: JetStream on, stored in `dir`. */
   jetstream?: boolean;
+  /** prometheus only: its configuration file (`dir` is its storage). */
+  configFile?: string;
 }
 
 export declare const SERVERS: Readonly<Record<ServerKind, ServerSpec>>;

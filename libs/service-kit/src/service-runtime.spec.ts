@@ -27,6 +27,12 @@ describe('service-runtime', () => {
     const res = await rt.http.inject({ method: 'GET', url: '/readyz' });
     return { status: res.statusCode, body: res.json() as { checks: Record<string, boolean> } };
   };
+  /** The value of `relay_ready{check}` in a fresh scrape. */
+  const readyGauge = async (check: string) => {
+    const text = (await rt.http.inject({ method: 'GET', url: '/metrics' })).body;
+    const line = text.split('\n').find((l) => l.startsWith('relay_ready{') && l.includes(`check="${check}"`));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
 
   it('service-runtime - healthz, readyz and metrics answer', async () => {
     expect((await rt.http.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
@@ -40,8 +46,11 @@ describe('service-runtime', () => {
     await redis.server.kill();
     await waitFor(async () => (await readyz()).status === 503, { what: 'readyz 503', timeoutMs: 10000 });
     expect((await readyz()).body.checks).toMatchObject({ nats: true, redis: false });
+    expect(await readyGauge('redis')).toBe(0);
+    expect(await readyGauge('nats')).toBe(1);
     await redis.server.start();
     await waitFor(async () => (await readyz()).status === 200, { what: 'readyz 200 again', timeoutMs: 10000 });
+    expect(await readyGauge('redis')).toBe(1);
   });
 
   it('service-runtime - readyz turns 503 while NATS is down and recovers after it restarts', async () => {

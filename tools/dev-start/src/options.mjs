@@ -18,6 +18,8 @@ Options:
   --no-install   skip the "npm ci when node_modules is missing or stale" step
   --no-build     skip "nx run-many -t build" (dist/apps/* must exist)
   --pretty       human-readable service logs (LOG_PRETTY=1, needs the dev dependency pino-pretty)
+  --observe      also start Prometheus (deploy/prometheus) scraping every process, and the
+                 gateways' ops page at /ops for OPS_ADMINS [ops] (docs/operations.md)
   --help         this text
 
 Environment (defaults in brackets):
@@ -28,6 +30,7 @@ Environment (defaults in brackets):
   PRESENCE_HEALTH_PORT       [9102]
   NOTIFICATION_HEALTH_PORT   [9103]
   READY_TIMEOUT_MS           [60000] how long to wait for every /readyz
+  PROMETHEUS_PORT            [9090]  Prometheus of --observe
   Anything else (JWT_SECRET, LOG_LEVEL, ...) is passed through to the services.`;
 
 export class UsageError extends Error {
@@ -56,6 +59,7 @@ export function parseOptions(argv, env = process.env) {
     install: true,
     build: true,
     pretty: false,
+    observe: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -64,6 +68,7 @@ export function parseOptions(argv, env = process.env) {
     else if (arg === '--no-install') opts.install = false;
     else if (arg === '--no-build') opts.build = false;
     else if (arg === '--pretty') opts.pretty = true;
+    else if (arg === '--observe') opts.observe = true;
     else if (arg === '--gateways') {
       if (argv[i + 1] === undefined) throw new UsageError('--gateways needs a number');
       opts.gateways = intFrom(argv[++i], '--gateways', 1, 64);
@@ -88,6 +93,7 @@ export function parseOptions(argv, env = process.env) {
   };
   opts.readyTimeoutMs = envInt(env, 'READY_TIMEOUT_MS', 60000, 3600000);
   if (opts.natsCluster && !opts.infra) throw new UsageError('--nats-cluster starts nats-servers, --no-infra forbids it: give one or the other');
+  opts.prometheusPort = envInt(env, 'PROMETHEUS_PORT', 9090);
   if (opts.gatewayBasePort + opts.gateways - 1 > 65535) throw new UsageError('GATEWAY_BASE_PORT + --gateways goes past port 65535');
   return opts;
 }

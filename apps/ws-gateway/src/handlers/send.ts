@@ -17,7 +17,9 @@ export const handleSend: FrameHandler<SendFrame> = async (ctx, { conn, correlati
   try {
     reply = await ctx.services.chatSend({ room, user: conn.user, text, clientMsgId }, correlationId);
   } catch (err) {
-    throw fromDownstream(err, 'chat');
+    const failure = fromDownstream(err, 'chat');
+    ctx.metrics.sendFailures.inc({ code: failure.clientCode });
+    throw failure;
   }
   conn.sendFrame(withRef({ type: 'sent', room, id: reply.id, seq: reply.seq, ts: reply.ts }, frame.ref));
   ctx.metrics.sendSeconds.observe((performance.now() - receivedAt) / 1000);
