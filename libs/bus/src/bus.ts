@@ -234,29 +234,34 @@ export class Bus {
       const checked = validate(def.request, data);
       if (!checked.ok) throw new ContractError('BAD_REQUEST', checked.error, this.opts.source);
       const body = encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data)));
-      let msg: Msg;
-      try {
-        const headers = correlationHeaders(opts.correlationId);
-        msg = await (this.tracing
-          ? traceRequest(def.type, def.subject, headers, () => this.nc.request(def.subject, body, { timeout: opts.timeoutMs, headers }))
-          : this.nc.request(def.subject, body, { timeout: opts.timeoutMs, headers }));
-      } catch (err) {
-        throw natsRequestError(err, def.type);
-      }
-      const reply = parseJson(msg.data) as Reply<unknown> | undefined;
-      if (!reply || typeof reply !== 'object' || typeof reply.ok !== 'boolean') {
-        throw new ContractError('BAD_REPLY', `${def.type}: reply is not a reply envelope`, def.queue);
-      }
-      if (!reply.ok) throw ContractError.fromData(reply.error);
-      const value = validate(def.reply, reply.data);
-      if (!value.ok) throw new ContractError('BAD_REPLY', `${def.type}: ${value.error}`, def.queue);
-      return value.value;
+      const headers = correlationHeaders(opts.correlationId);
+      return await (this.tracing
+        ? traceRequest(def.type, def.subject, headers, () => this.exchange(def, body, headers, opts.timeoutMs))
+        : this.exchange(def, body, headers, opts.timeoutMs));
     } catch (err) {
       outcome = isContractError(err) ? err.code : 'INTERNAL';
       throw err;
     } finally {
       this.opts.onRequest?.({ type: def.type, ms: performance.now() - started, outcome });
     }
+  }
+
+  /** One request on the wire and its reply, checked: a refusal or a bad reply is a ContractError. */
+  private async exchange<R extends TSchema>(def: RequestDef<string, TSchema, R>, body: Uint8Array, headers: MsgHdrs, timeoutMs: number): Promise<Static<R>> {
+    let msg: Msg;
+    try {
+      msg = await this.nc.request(def.subject, body, { timeout: timeoutMs, headers });
+    } catch (err) {
+      throw natsRequestError(err, def.type);
+    }
+    const reply = parseJson(msg.data) as Reply<unknown> | undefined;
+    if (!reply || typeof reply !== 'object' || typeof reply.ok !== 'boolean') {
+      throw new ContractError('BAD_REPLY', `${def.type}: reply is not a reply envelope`, def.queue);
+    }
+    if (!reply.ok) throw ContractError.fromData(reply.error);
+    const value = validate(def.reply, reply.data);
+    if (!value.ok) throw new ContractError('BAD_REPLY', `${def.type}: ${value.error}`, def.queue);
+    return value.value;
   }
 
   /**

@@ -17,7 +17,7 @@ export interface LoggerOptions {
   destination?: pino.DestinationStream;
 }
 
-const NO_TRACE = Object.freeze({});
+const NO_TRACE: object = Object.freeze({});
 
 /** pino mixin: the active span's ids. Without an SDK there is never an active span. */
 export function traceLogFields(): object {
@@ -32,6 +32,9 @@ export function createLogger(opts: LoggerOptions): Logger {
     level: opts.level ?? 'info',
     base: { service: opts.service, instance: opts.instanceId },
     mixin: traceLogFields,
+    // pino's default merge writes the line's fields into the mixin's object; the shared empty one
+    // must stay empty, so a line outside any span keeps its own object as it is.
+    mixinMergeStrategy: (fields, mixed) => (mixed === NO_TRACE ? fields : Object.assign(mixed, fields)),
     transport: opts.pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } : undefined,
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
