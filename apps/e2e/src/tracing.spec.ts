@@ -136,9 +136,12 @@ describe('tracing across processes', () => {
     const frame = byName('ws send');
     expect(frame).toHaveLength(1);
     expect(frame[0]).toMatchObject({ service: 'ws-gateway', parentSpanId: clientSpanId });
-    expect(byName('chat.send request')).toEqual([expect.objectContaining({ service: 'ws-gateway' })]);
-    expect(byName('chat.send serve')).toEqual([expect.objectContaining({ service: 'chat-service' })]);
-    expect(byName('redis chatAppendMessage')).toEqual([expect.objectContaining({ service: 'chat-service' })]);
+    // A retry on a loaded machine would add a request (and a duplicate-finding script run): at least one each.
+    const inService = (name: string, service: string) => byName(name).length > 0 && byName(name).every((s) => s.service === service);
+    expect(inService('chat.send request', 'ws-gateway')).toBe(true);
+    expect(inService('chat.send serve', 'chat-service')).toBe(true);
+    expect(inService('redis chatAppendMessage', 'chat-service')).toBe(true);
+    // Stored once, announced once.
     expect(byName('chat.message publish')).toEqual([expect.objectContaining({ service: 'chat-service' })]);
     // One fan-out span per gateway holding a member (not one per recipient), each counting its recipients.
     const fanouts = byName('room fan-out');
@@ -153,7 +156,7 @@ describe('tracing across processes', () => {
     const parentOf = (s: CollectedSpan) => spans.find((p) => p.spanId === s.parentSpanId);
     const chain = (s: CollectedSpan | undefined): string[] => (s ? [s.name, ...chain(parentOf(s))] : []);
     expect(chain(fanouts[0])).toEqual(['room fan-out', 'chat.message receive', 'chat.message publish', 'chat.send serve', 'chat.send request', 'ws send']);
-    expect(chain(byName('redis chatAppendMessage')[0])).toEqual(['redis chatAppendMessage', 'chat.send serve', 'chat.send request', 'ws send']);
+    expect(chain(byName('redis chatAppendMessage').at(-1))).toEqual(['redis chatAppendMessage', 'chat.send serve', 'chat.send request', 'ws send']);
     expect([...collector.contentTypes]).toEqual(['application/json']);
   });
 
@@ -165,6 +168,19 @@ describe('tracing across processes', () => {
     const roots = () => collector.spans.filter((s) => s.name === 'ws send' && s.parentSpanId === undefined);
     const stored = (traceId: string) => collector.inTrace(traceId).some((s) => s.name === 'redis chatAppendMessage' && s.service === 'chat-service');
     await waitFor(() => roots().some((r) => stored(r.traceId)), { timeoutMs: 15000, what: 'a root send span whose trace reaches chat-service' });
+  });
+
+  it("tracing - a mention's notification continues the message's trace to the mentioned user's gateway", async () => {
+    const room = uniqueName('room');
+    const erin = await stack.connect('erin', 0);
+    const frank = await stack.connect('frank', 1);
+    await erin.request({ type: 'join', room });
+    const traceId = hex(16);
+    await erin.request({ type: 'send', room, text: 'hello @frank', traceparent: `00-${traceId}-${hex(8)}-01` });
+    await frank.next((f) => f.type === 'notification' && f.room === room, 10000);
+    const names = () => collector.inTrace(traceId).map((s) => `${s.service}:${s.name}`);
+    await waitFor(() => names().includes('ws-gateway:notify.notification receive'), { timeoutMs: 15000, what: `notification spans; got ${JSON.stringify(names())}` });
+    expect(names()).toEqual(expect.arrayContaining(['notification-service:chat.message receive', 'notification-service:notify.notification publish']));
   });
 
   it('tracing - a malformed traceparent is a BAD_REQUEST naming the field, and the connection stays usable', async () => {
