@@ -9,6 +9,7 @@ import {
   context,
   propagation,
   ProxyTracerProvider,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -51,7 +52,8 @@ export function injectTraceHeaders(headers: MsgHdrs, ctx: Context): void {
 
 /** The trace context a message carries, or the root context when it carries none. */
 export function extractTraceHeaders(headers: MsgHdrs | undefined): Context {
-  return propagation.extract(context.active(), headers, headerGetter);
+  // From the root: a message's parent is what its headers say, never whatever context happened to be active.
+  return propagation.extract(ROOT_CONTEXT, headers, headerGetter);
 }
 
 /** Whether a message carries a trace context at all. */
