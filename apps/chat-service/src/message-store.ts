@@ -1,5 +1,6 @@
 import type { ChatMessage } from '@relay/contracts';
-import type { Redis } from '@relay/service-kit';
+import { tracingActive } from '@relay/bus';
+import { traceRedisScript, type Redis } from '@relay/service-kit';
 import { chatError, isChatError } from './errors';
 import { APPEND_MESSAGE_KEYS, APPEND_MESSAGE_LUA } from './lua/append-message';
 import { clientMsgIdKey, roomKeys } from './room-keys';
@@ -39,6 +40,8 @@ interface ScriptedRedis extends Redis {
  */
 export class MessageStore {
   private readonly redis: ScriptedRedis;
+  /** With tracing on, the append script runs in a span of its own (the Redis hop of a send's trace). */
+  private readonly traced = tracingActive();
 
   constructor(
     redis: Redis,
@@ -60,7 +63,7 @@ export class MessageStore {
     const body = JSON.stringify({ room: input.room, id: input.id, from: input.from, text: input.text, ts: input.ts });
     const jsonWithoutSeq = `${body.slice(0, -1)},"seq":`;
     const started = performance.now();
-    const [duplicate, record] = await this.call(() =>
+    const append = () =>
       this.redis.chatAppendMessage(
         keys.seq,
         keys.log,
@@ -71,8 +74,8 @@ export class MessageStore {
         this.opts.historyMaxPerRoom,
         this.opts.clientMsgIdTtlSec,
         input.clientMsgId === undefined ? 0 : 1,
-      ),
-    );
+      );
+    const [duplicate, record] = await this.call(this.traced ? () => traceRedisScript('chatAppendMessage', append) : append);
     this.opts.observeAppend?.((performance.now() - started) / 1000);
     const stored = parseRecord(record);
     return {

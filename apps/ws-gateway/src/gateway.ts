@@ -1,5 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES, newId, type ClientFrame, type TokenClaims } from '@relay/contracts';
+import { contextFromTraceparent, markActiveSpanFailed, withSpan } from '@relay/service-kit';
 import { Connection } from './connection';
 import { fromDownstream, gatewayError, GatewayError } from './errors';
 import { parseFrame, refOf } from './frame-parser';
@@ -88,7 +89,17 @@ export class Gateway {
     else void this.dispatch(conn, frame);
   }
 
-  private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
+  /**
+   * With tracing on, a frame is handled inside its own span (the child of the client's
+   * `traceparent` when it sent one); every request, publish and log line it causes joins that trace.
+   */
+  private dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
+    if (!this.parts.bus.tracing) return this.handle(conn, frame);
+    const attributes = { 'relay.frame': frame.type, 'enduser.id': conn.user };
+    return withSpan(`ws ${frame.type}`, 'server', attributes, () => this.handle(conn, frame), contextFromTraceparent(frame.traceparent));
+  }
+
+  private async handle(conn: Connection, frame: ClientFrame): Promise<void> {
     const correlationId = newId();
     const scope = { conn, correlationId, receivedAt: performance.now() };
     const handler = FRAME_HANDLERS[frame.type] as FrameHandler<ClientFrame>;
@@ -96,6 +107,7 @@ export class Gateway {
       await handler(this.parts, scope, frame);
     } catch (err) {
       const gwErr = err instanceof GatewayError ? err : fromDownstream(err, 'gateway');
+      if (this.parts.bus.tracing) markActiveSpanFailed(gwErr.code);
       if (gwErr.code === 'GW_INTERNAL') conn.logger.error({ err, correlationId, frame: frame.type }, 'frame handler failed');
       else conn.logger.debug({ code: gwErr.code, correlationId, frame: frame.type, why: gwErr.message }, 'frame refused');
       if (!conn.isClosing) conn.sendError(gwErr, frame.ref);

@@ -1,6 +1,6 @@
 import { messageFrame, RoomMember, RoomMessage, RoomTyping, type ChatMessage, type MemberEvent, type TypingEvent } from '@relay/contracts';
 import type { Bus, MessageMeta, Subscription } from '@relay/bus';
-import type { Logger } from '@relay/service-kit';
+import { activeTraceContext, setActiveSpanAttribute, withSpan, type Logger, type TraceContext } from '@relay/service-kit';
 import type { Connection } from './connection';
 import type { GatewayMetrics } from './metrics';
 import type { RoomRegistry } from './room-registry';
@@ -28,6 +28,11 @@ export interface RoomSubscriptionsDeps {
  */
 export class RoomSubscriptions {
   private readonly rooms = new Map<string, RoomSubscription>();
+  /**
+   * With tracing on: the trace context each live message arrived in (the consumer span, a child of
+   * chat-service's publish), kept until its fan-out, which may come later when it waited for a gap.
+   */
+  private readonly arrivedIn = new WeakMap<ChatMessage, TraceContext>();
 
   constructor(private readonly deps: RoomSubscriptionsDeps) {}
 
@@ -60,7 +65,9 @@ export class RoomSubscriptions {
     });
     const subs = [
       bus.subscribe(RoomMessage, { room }, (msg, meta) => {
-        if (this.matchesSubject(room, msg, meta)) sequencer.accept(msg);
+        if (!this.matchesSubject(room, msg, meta)) return;
+        if (bus.tracing) this.arrivedIn.set(msg, activeTraceContext());
+        sequencer.accept(msg);
       }),
       bus.subscribe(RoomTyping, { room }, (evt, meta) => {
         if (this.matchesSubject(room, evt, meta)) this.fanOutTyping(evt);
@@ -94,8 +101,15 @@ export class RoomSubscriptions {
     this.deps.metrics.roomSubscriptions.set(this.rooms.size);
   }
 
-  /** Encodes the message once; the same string goes to every local member. */
+  /** With tracing on, one span per room fan-out (not per recipient), in the trace of the message's publish. */
   private fanOutMessage(msg: ChatMessage): void {
+    if (!this.deps.bus.tracing) return this.deliverMessage(msg);
+    const attributes = { 'relay.room': msg.room, 'relay.seq': msg.seq };
+    withSpan('room fan-out', 'internal', attributes, () => this.deliverMessage(msg), this.arrivedIn.get(msg) ?? activeTraceContext());
+  }
+
+  /** Encodes the message once; the same string goes to every local member. */
+  private deliverMessage(msg: ChatMessage): void {
     const members = this.deps.registry.members(msg.room);
     if (!members) return;
     // Encoded once to UTF-8 bytes: every member's socket writes the same Buffer, with no
@@ -103,6 +117,7 @@ export class RoomSubscriptions {
     const frame = Buffer.from(JSON.stringify(messageFrame(msg)));
     let written = 0;
     for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame)) written++;
+    if (this.deps.bus.tracing) setActiveSpanAttribute('relay.recipients', written);
     if (written > 0) {
       const { metrics } = this.deps;
       metrics.deliveries.inc(written);

@@ -18,6 +18,7 @@ import {
   type RequestDef,
   type SubjectParams,
 } from '@relay/contracts';
+import { hasTraceHeaders, traceHandling, tracePublish, traceRequest, tracingActive } from './bus-tracing';
 import { makeEnvelope, type EnvelopeIdentity } from './envelope';
 import type { Subscription } from './subscription';
 
@@ -56,6 +57,8 @@ export interface BusOptions {
   onInvalid?: (info: InvalidMessage) => void;
   /** Observes every request's duration and outcome, for metrics. */
   onRequest?: (info: { type: string; ms: number; outcome: 'ok' | string }) => void;
+  /** Spans and `traceparent` headers (bus-tracing.ts); on when an OpenTelemetry SDK is registered. */
+  tracing?: boolean;
 }
 
 export interface RequestOptions {
@@ -101,10 +104,13 @@ export class Bus {
   private readonly owned = new Set<NatsSubscription>();
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
+  /** Decided once: with tracing off, no message pays for more than this flag. */
+  readonly tracing: boolean;
 
   constructor(nc: NatsConnection, opts: BusOptions) {
     this.nc = nc;
     this.opts = opts;
+    this.tracing = opts.tracing ?? tracingActive();
   }
 
   /** Serializes an event once; the bytes can be published to many subjects or reused. */
@@ -119,14 +125,20 @@ export class Bus {
     opts: PublishOptions = {},
   ): void {
     const subject = subjectFor(def.subject, params);
-    this.nc.publish(subject, this.encodeEvent(def, data), { headers: correlationHeaders(opts.correlationId) });
+    this.send(def.type, subject, this.encodeEvent(def, data), correlationHeaders(opts.correlationId));
   }
 
   /** Publishes an event with the id and time it was given (see PreparedEvent). */
   publishPrepared<T extends string, S extends TSchema>(event: PreparedEvent<T, S>): void {
     const subject = subjectFor(event.def.subject, event.params);
     const envelope = makeEnvelope(event.def.type, event.def.version, this.opts.source, event.data, event.identity);
-    this.nc.publish(subject, encoder.encode(JSON.stringify(envelope)), { headers: correlationHeaders(event.correlationId ?? event.identity.id) });
+    this.send(event.def.type, subject, encoder.encode(JSON.stringify(envelope)), correlationHeaders(event.correlationId ?? event.identity.id));
+  }
+
+  /** Every publish goes out here; with tracing on, inside a PRODUCER span whose context the headers carry. */
+  private send(type: string, subject: string, bytes: Uint8Array, headers: MsgHdrs): void {
+    if (!this.tracing) this.nc.publish(subject, bytes, { headers });
+    else tracePublish(type, subject, headers, () => this.nc.publish(subject, bytes, { headers }));
   }
 
   /**
@@ -160,7 +172,10 @@ export class Bus {
         if (!parsed) return;
         const { envelope, meta } = parsed;
         try {
-          const result = handler(envelope.data, meta);
+          const result =
+            this.tracing && hasTraceHeaders(msg.headers)
+              ? traceHandling('receive', def.type, msg.subject, msg.headers, () => handler(envelope.data, meta))
+              : handler(envelope.data, meta);
           if (result instanceof Promise) {
             this.pending++;
             result
@@ -219,29 +234,34 @@ export class Bus {
       const checked = validate(def.request, data);
       if (!checked.ok) throw new ContractError('BAD_REQUEST', checked.error, this.opts.source);
       const body = encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data)));
-      let msg: Msg;
-      try {
-        msg = await this.nc.request(def.subject, body, {
-          timeout: opts.timeoutMs,
-          headers: correlationHeaders(opts.correlationId),
-        });
-      } catch (err) {
-        throw natsRequestError(err, def.type);
-      }
-      const reply = parseJson(msg.data) as Reply<unknown> | undefined;
-      if (!reply || typeof reply !== 'object' || typeof reply.ok !== 'boolean') {
-        throw new ContractError('BAD_REPLY', `${def.type}: reply is not a reply envelope`, def.queue);
-      }
-      if (!reply.ok) throw ContractError.fromData(reply.error);
-      const value = validate(def.reply, reply.data);
-      if (!value.ok) throw new ContractError('BAD_REPLY', `${def.type}: ${value.error}`, def.queue);
-      return value.value;
+      const headers = correlationHeaders(opts.correlationId);
+      return await (this.tracing
+        ? traceRequest(def.type, def.subject, headers, () => this.exchange(def, body, headers, opts.timeoutMs))
+        : this.exchange(def, body, headers, opts.timeoutMs));
     } catch (err) {
       outcome = isContractError(err) ? err.code : 'INTERNAL';
       throw err;
     } finally {
       this.opts.onRequest?.({ type: def.type, ms: performance.now() - started, outcome });
     }
+  }
+
+  /** One request on the wire and its reply, checked: a refusal or a bad reply is a ContractError. */
+  private async exchange<R extends TSchema>(def: RequestDef<string, TSchema, R>, body: Uint8Array, headers: MsgHdrs, timeoutMs: number): Promise<Static<R>> {
+    let msg: Msg;
+    try {
+      msg = await this.nc.request(def.subject, body, { timeout: timeoutMs, headers });
+    } catch (err) {
+      throw natsRequestError(err, def.type);
+    }
+    const reply = parseJson(msg.data) as Reply<unknown> | undefined;
+    if (!reply || typeof reply !== 'object' || typeof reply.ok !== 'boolean') {
+      throw new ContractError('BAD_REPLY', `${def.type}: reply is not a reply envelope`, def.queue);
+    }
+    if (!reply.ok) throw ContractError.fromData(reply.error);
+    const value = validate(def.reply, reply.data);
+    if (!value.ok) throw new ContractError('BAD_REPLY', `${def.type}: ${value.error}`, def.queue);
+    return value.value;
   }
 
   /**
@@ -265,7 +285,10 @@ export class Bus {
         );
         if (!parsed) return;
         this.pending++;
-        handler(parsed.envelope.data, parsed.meta)
+        (this.tracing
+          ? traceHandling('serve', def.type, msg.subject, msg.headers, () => handler(parsed.envelope.data, parsed.meta))
+          : handler(parsed.envelope.data, parsed.meta)
+        )
           .then(
             (data) => this.respondSafely(msg, def.type, parsed.meta.correlationId, { ok: true, data }),
             (e: unknown) => {

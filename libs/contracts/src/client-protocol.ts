@@ -8,17 +8,25 @@ import { RoomName, UserId } from './names';
  */
 
 const Ref = Type.Optional(Type.String({ maxLength: 64 }));
+/**
+ * A W3C trace context (`00-<trace id>-<parent id>-<flags>`) a client may send on any frame: the
+ * gateway's span for the frame becomes a child of the client's span, so the client's trace goes on
+ * through every service. Ignored when the gateway does not trace.
+ */
+const TraceParent = Type.Optional(Type.String({ pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', maxLength: 55 }));
 
 export const JoinFrame = Type.Object({
   type: Type.Literal('join'),
   ref: Ref,
+  traceparent: TraceParent,
   room: RoomName,
   since: Type.Optional(Type.Integer({ minimum: 0 })),
 });
-export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), ref: Ref, room: RoomName });
+export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), ref: Ref, traceparent: TraceParent, room: RoomName });
 export const SendFrame = Type.Object({
   type: Type.Literal('send'),
   ref: Ref,
+  traceparent: TraceParent,
   room: RoomName,
   text: Type.String(),
   clientMsgId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -26,13 +34,14 @@ export const SendFrame = Type.Object({
 export const HistoryFrame = Type.Object({
   type: Type.Literal('history'),
   ref: Ref,
+  traceparent: TraceParent,
   room: RoomName,
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HISTORY_MAX_LIMIT })),
 });
-export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), ref: Ref, room: RoomName });
-export const TypingFrame = Type.Object({ type: Type.Literal('typing'), ref: Ref, room: RoomName });
-export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref });
+export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), ref: Ref, traceparent: TraceParent, room: RoomName });
+export const TypingFrame = Type.Object({ type: Type.Literal('typing'), ref: Ref, traceparent: TraceParent, room: RoomName });
+export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref, traceparent: TraceParent });
 
 export type JoinFrame = Static<typeof JoinFrame>;
 export type LeaveFrame = Static<typeof LeaveFrame>;

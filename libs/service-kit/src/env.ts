@@ -46,6 +46,44 @@ export interface BaseConfig extends ConnectionSettings {
   requestTimeoutMs: number;
   /** NODE_ENV=production: unsafe settings (no NATS credentials, no Redis password) refuse to start. */
   production: boolean;
+  /** OpenTelemetry tracing from the standard OTEL_* variables (tracing-sdk.ts); off when absent. */
+  tracing?: TracingSettings;
+}
+
+/** What the process's tracing SDK needs to know; the exporter reads its own OTEL_EXPORTER_OTLP_* details. */
+export interface TracingSettings {
+  /** False unless an exporter is asked for: no SDK is started, the API stays a no-op. */
+  enabled: boolean;
+  /** OTEL_SERVICE_NAME, else the service's own name. */
+  serviceName?: string;
+}
+
+/**
+ * Tracing is on when OTEL_TRACES_EXPORTER is `otlp` or an OTLP endpoint is set, and off when
+ * OTEL_TRACES_EXPORTER is `none` or OTEL_SDK_DISABLED is true. Anything this build cannot honour
+ * (another exporter, the gRPC or protobuf protocol, an endpoint that is not an http(s) URL) refuses
+ * to start rather than silently tracing nothing.
+ */
+export function readTracingSettings(env: Env = process.env): TracingSettings {
+  const exporter = envString('OTEL_TRACES_EXPORTER', '', env).trim().toLowerCase();
+  if (exporter !== '' && exporter !== 'otlp' && exporter !== 'none') {
+    throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none (this build exports OTLP over HTTP only), got "${exporter}"`);
+  }
+  const protocol = envString('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', envString('OTEL_EXPORTER_OTLP_PROTOCOL', 'http/json', env), env);
+  if (protocol !== 'http/json') {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL (or OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) must be http/json, the only protocol this build sends; got "${protocol}"`);
+  }
+  const endpoints = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: envString('OTEL_EXPORTER_OTLP_ENDPOINT', '', env),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: envString('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '', env),
+  };
+  for (const [name, url] of Object.entries(endpoints)) {
+    if (url !== '' && !/^https?:\/\/[^/\s]+/i.test(url)) throw new ConfigError(`${name} must be an http(s) URL, got "${url}"`);
+  }
+  const endpointSet = Object.values(endpoints).some((url) => url !== '');
+  const disabled = envBool('OTEL_SDK_DISABLED', false, env) || exporter === 'none';
+  const serviceName = envString('OTEL_SERVICE_NAME', '', env);
+  return { enabled: !disabled && (exporter === 'otlp' || endpointSet), serviceName: serviceName === '' ? undefined : serviceName };
 }
 
 export function readBaseConfig(service: string, defaultHealthPort: number, env: Env = process.env): BaseConfig {
@@ -64,5 +102,6 @@ export function readBaseConfig(service: string, defaultHealthPort: number, env: 
     host: envString('HOST', '127.0.0.1', env),
     shutdownTimeoutMs: envInt('SHUTDOWN_TIMEOUT_MS', 10000, env, 1),
     requestTimeoutMs: envInt('REQUEST_TIMEOUT_MS', 2000, env, 1),
+    tracing: readTracingSettings(env),
   };
 }

@@ -1,7 +1,7 @@
 export { BreakerRegistry, createBreaker } from './breaker';
-export { ConfigError, envBool, envInt, envString, readBaseConfig } from './env';
+export { ConfigError, envBool, envInt, envString, readBaseConfig, readTracingSettings } from './env';
 export { healthRoutes } from './health-routes';
-export { createLogger } from './logger';
+export { createLogger, traceLogFields } from './logger';
 export { createMetrics, LATENCY_BUCKETS } from './metrics';
 export { connectNats, natsSecurityOptions, natsUsable } from './nats-connection';
 export { readConnectionSettings, refuseUnsafeConnections } from './connection-settings';
@@ -15,9 +15,11 @@ export { createHandlerMetrics, instrumentEvent, instrumentRequest } from './hand
 export { RETRY_PRESETS } from './retry-presets';
 export { installProcessGuards } from './process-guards';
 export { exitOnSignals, Shutdown } from './shutdown';
+export { activeTraceContext, contextFromTraceparent, markActiveSpanFailed, setActiveSpanAttribute, traceRedisScript, withSpan } from './trace-spans';
+export { startTracing } from './tracing-sdk';
 
 export type { Breaker, BreakerDeps, BreakerOptions, BreakerState } from './breaker';
-export type { BaseConfig } from './env';
+export type { BaseConfig, TracingSettings } from './env';
 export type { HealthRoutesOptions, ReadinessCheck } from './health-routes';
 export type { Logger, LoggerOptions } from './logger';
 export type { ServiceMetrics } from './metrics';
@@ -31,3 +33,5 @@ export type { AppOf, ServiceApp, ServiceContext, ServiceDefinition, StartOptions
 export type { CallSpec, ServiceClient, ServiceClientOptions } from './service-client';
 export type { EventHandler, HandlerMetrics, RequestHandler } from './handler-metrics';
 export type { RetryPresetName, RetryPresets } from './retry-presets';
+export type { SpanRole, TraceContext } from './trace-spans';
+export type { StartTracingOptions, TracingHandle } from './tracing-sdk';

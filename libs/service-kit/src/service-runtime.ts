@@ -16,6 +16,7 @@ import { createMetrics, type ServiceMetrics } from './metrics';
 import { connectNats, natsUsable } from './nats-connection';
 import { connectRedis, type Redis } from './redis-connection';
 import { Shutdown } from './shutdown';
+import { startTracing } from './tracing-sdk';
 
 /** What every service process has: its connections, observability and an ordered shutdown. */
 export interface ServiceRuntime {
@@ -64,6 +65,8 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
   const metrics = createMetrics(config.service, config.instanceId);
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   const breakers = new BreakerRegistry();
+  // Before the Bus is made: the Bus decides once whether it traces (bus-tracing.ts).
+  const tracing = startTracing({ settings: config.tracing, service: config.service, instanceId: config.instanceId, logger });
 
   refuseUnsafeConnections({ ...config, useRedis: opts.useRedis });
   const nc = await connectNats({
@@ -140,6 +143,8 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
   shutdown.add('redis', async () => {
     if (redis && redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
   });
+  // Last: the spans of everything above are exported before the process exits.
+  if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   return runtime;
 }
 
