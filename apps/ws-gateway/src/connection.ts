@@ -110,6 +110,7 @@ export class Connection {
   sendError(err: GatewayError, ref?: string): void {
     const frame: ErrorServerFrame = { type: 'error', code: err.clientCode, message: err.message };
     if (ref !== undefined) frame.ref = ref;
+    if (err.retryAfterMs !== undefined) frame.retryAfterMs = err.retryAfterMs;
     this.metrics.errors.inc({ code: err.clientCode });
     this.sendFrame(frame);
   }

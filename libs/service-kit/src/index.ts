@@ -1,3 +1,4 @@
+export { AdmissionLimiter, isOverloadedError, OverloadedError } from './admission';
 export { BreakerRegistry, createBreaker } from './breaker';
 export { ConfigError, envBool, envInt, envString, readBaseConfig } from './env';
 export { healthRoutes } from './health-routes';
@@ -15,6 +16,7 @@ export { RETRY_PRESETS } from './retry-presets';
 export { installProcessGuards } from './process-guards';
 export { exitOnSignals, Shutdown } from './shutdown';
 
+export type { AdmissionOptions } from './admission';
 export type { Breaker, BreakerDeps, BreakerOptions, BreakerState } from './breaker';
 export type { BaseConfig } from './env';
 export type { HealthRoutesOptions, ReadinessCheck } from './health-routes';
