@@ -76,7 +76,7 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     heartbeatIntervalMs: envInt('HEARTBEAT_INTERVAL_MS', 3000, env, 10),
     presenceSyncChunkBytes: envInt('PRESENCE_SYNC_CHUNK_BYTES', 0, env, 0),
     breakerResetMs: envInt('BREAKER_RESET_MS', 5000, env, 10),
-    chatMaxInFlight: envInt('CHAT_MAX_IN_FLIGHT', 256, env, 1),
+    chatMaxInFlight: envInt('CHAT_MAX_IN_FLIGHT', 1024, env, 1),
     overloadRetryAfterMs: envInt('OVERLOAD_RETRY_AFTER_MS', 500, env, 1),
     gapWaitMs: envInt('GAP_WAIT_MS', 250, env, 1),
     webRoot: envString('WEB_ROOT', resolve(process.cwd(), 'dist/apps/web-chat'), env),
