@@ -170,7 +170,8 @@ export class VirtualUser implements LoadClient {
   }
 
   private onError(frame: Frame): void {
-    const code = typeof frame.code === 'string' ? frame.code : 'UNKNOWN';
+    // A refusal by admission control (retryAfterMs) is counted apart from a timeout or an outage.
+    const code = `${typeof frame.code === 'string' ? frame.code : 'UNKNOWN'}${typeof frame.retryAfterMs === 'number' ? '_RETRY_AFTER' : ''}`;
     if (frame.ref === JOIN_REF && this.waiter?.kind === 'joined') {
       this.waiter.reject(new UserError(`JOIN_${code}`, `join refused: ${code} ${String(frame.message ?? '')}`));
       return;
