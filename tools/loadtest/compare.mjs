@@ -25,7 +25,8 @@ const FULL = {
   light: { users: 500, rooms: 50, rate: 1, duration: 23, warmup: 3, workers: 2, title: 'light: 500 users, 50 rooms, 1 msg/s each' },
   medium: { users: 2000, rooms: 100, rate: 0.5, duration: 23, warmup: 3, workers: 2, title: 'medium: 2,000 users, 100 rooms, 0.5 msg/s each' },
   heavy: { users: 2000, rooms: 100, rate: 2, duration: 23, warmup: 3, workers: 2, drain: 15, title: 'heavy: 2,000 users, 100 rooms, 2 msg/s each' },
-  storm: { users: 10000, rooms: 100, rate: 0, duration: 4, warmup: 0, workers: 2, inFlight: 500, title: 'storm: 10,000 connections, each joins one of 100 rooms, 500 in flight' },
+  // --ramp is only the deadline for the storm (connections go as fast as 500 in flight allow).
+  storm: { users: 10000, rooms: 100, rate: 0, duration: 4, warmup: 0, workers: 2, inFlight: 500, ramp: 150, maxRepeats: 1, title: 'storm: 10,000 connections, each joins one of 100 rooms, 500 in flight' },
 };
 const QUICK = {
   light: { users: 40, rooms: 4, rate: 2, duration: 3, warmup: 1, workers: 1, title: 'quick light: 40 users, 4 rooms, 2 msg/s each' },
@@ -33,7 +34,7 @@ const QUICK = {
 };
 
 function parse(argv) {
-  const o = { quick: false, build: true, repeats: undefined, scenarios: undefined, systems: ['relay', 'socketio', 'ws'], doc: undefined };
+  const o = { quick: false, build: true, repeats: undefined, scenarios: undefined, systems: ['relay', 'socketio', 'ws'], doc: undefined, baseline: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -47,6 +48,7 @@ function parse(argv) {
     else if (a === '--scenarios') o.scenarios = value().split(',');
     else if (a === '--systems') o.systems = value().split(',');
     else if (a === '--doc') o.doc = value();
+    else if (a === '--baseline') o.baseline = value();
     else if (a === '--help') {
       console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 9).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
@@ -55,6 +57,12 @@ function parse(argv) {
   const table = o.quick ? QUICK : FULL;
   o.scenarios ??= Object.keys(table);
   for (const s of o.scenarios) if (!table[s]) throw new Error(`unknown scenario ${s}; known: ${Object.keys(table).join(', ')}`);
+  // --baseline DIR: bundles of an earlier build (a copy of dist/apps) run as one more system,
+  // "Relay before", interleaved with the others: before/after from one run on one machine.
+  if (o.baseline) {
+    if (!existsSync(join(resolve(root, o.baseline), 'ws-gateway/main.js'))) throw new Error(`--baseline ${o.baseline} holds no ws-gateway/main.js`);
+    o.systems = ['relay-baseline', ...o.systems.filter((s) => s !== 'relay-baseline')];
+  }
   for (const s of o.systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}; known: ${Object.keys(SYSTEMS).join(', ')}`);
   o.repeats ??= o.quick ? 1 : 3;
   if (!Number.isInteger(o.repeats) || o.repeats < 1 || o.repeats > 9) throw new Error('--repeats must be 1..9');
@@ -101,6 +109,7 @@ function runLoadtest(system, sc, out) {
     '--users', sc.users, '--rooms', sc.rooms, '--rate', sc.rate, '--duration', sc.duration, '--warmup', sc.warmup, '--workers', sc.workers,
     '--padding', PADDING, '--drain', sc.drain ?? 8, '--out', out].map(String);
   if (sc.inFlight) args.push('--in-flight', String(sc.inFlight));
+  if (sc.ramp) args.push('--ramp', String(sc.ramp));
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
@@ -108,7 +117,7 @@ function runLoadtest(system, sc, out) {
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     // The run is bounded by its own phases; this only guards against a hung generator.
-    const guard = setTimeout(() => child.kill('SIGKILL'), (sc.duration + (sc.drain ?? 8) + 150) * 1000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), (sc.duration + (sc.drain ?? 8) + (sc.ramp ?? 0) + 150) * 1000);
     child.on('exit', (code) => {
       clearTimeout(guard);
       resolveRun({ code, tail });
@@ -207,7 +216,7 @@ function outcome(runs) {
 function renderTable(opts, results, started) {
   const lines = [];
   const load = results.flatMap((r) => r.cpu?.load ?? []);
-  lines.push(`Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench:compare${opts.quick ? ' -- --quick' : ''}\`: ${opts.repeats} repeat(s) per cell, medians shown; systems interleaved within each repeat; 1-minute load average during the measured windows ${load.length ? `${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}` : 'n/a'} (this benchmark alone accounts for about 2 on this 2-core machine: higher means other jobs ran too).`);
+  lines.push(`Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench:compare${opts.quick ? ' -- --quick' : ''}\`: ${opts.repeats} repeat(s) per cell (the storm ${Math.min(opts.repeats, opts.table.storm?.maxRepeats ?? opts.repeats)}), medians shown; systems interleaved within each repeat; 1-minute load average during the measured windows ${load.length ? `${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}` : 'n/a'} (this benchmark alone accounts for about 2 on this 2-core machine: higher means other jobs ran too).`);
   lines.push('');
   lines.push('| load | system | p50 | p99 | deliveries/s | server CPU (% of a core) | µs CPU / delivery | vs Socket.IO (p99, CPU/delivery) | vs floor (p99) | machine busy | result |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -253,10 +262,11 @@ function renderTable(opts, results, started) {
       });
     }
   }
-  const relay = results.filter((r) => r.system === 'relay' && r.cpu?.perProcess && r.usPerDelivery !== undefined);
-  if (relay.length) {
+  for (const system of ['relay-baseline', 'relay']) {
+    const relay = results.filter((r) => r.system === system && r.cpu?.perProcess && r.usPerDelivery !== undefined);
+    if (!relay.length) continue;
     lines.push('');
-    lines.push("Relay's server CPU by process (% of one core, median over repeats):");
+    lines.push(`${SYSTEMS[system].label}: server CPU by process (% of one core, median over repeats):`);
     lines.push('');
     for (const scenario of opts.scenarios) {
       const runs = relay.filter((r) => r.scenario === scenario);
@@ -300,10 +310,10 @@ async function main() {
   try {
     for (const scenario of opts.scenarios) {
       const sc = opts.table[scenario];
-      for (let repeat = 1; repeat <= opts.repeats; repeat++) {
+      for (let repeat = 1; repeat <= Math.min(opts.repeats, sc.maxRepeats ?? opts.repeats); repeat++) {
         // Interleaved: each system in turn, its stack fresh for every run (no state carried over).
         for (const name of opts.systems) {
-          const system = await startSystem(name, { dir: join(dir, `${name}-${scenario}-${repeat}`), jwtSecret: JWT_SECRET });
+          const system = await startSystem(name, { dir: join(dir, `${name}-${scenario}-${repeat}`), jwtSecret: JWT_SECRET, appsDir: name === 'relay-baseline' ? resolve(root, opts.baseline) : process.env.APPS_DIR });
           stop.push(system);
           console.log(`bench:compare: ${scenario} #${repeat} ${name} ...`);
           const r = await measure(system, scenario, sc, repeat, dir);

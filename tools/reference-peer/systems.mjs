@@ -54,8 +54,8 @@ async function waitRedis(port) {
 }
 
 /** Relay as the benchmark stack script runs it (production-like bundles from dist/apps, LOG_LEVEL=warn). */
-async function startRelay({ dir, basePort, jwtSecret, gatewayEnv }) {
-  const env = { ...process.env, BENCH_DIR: dir, BASE_PORT: String(basePort), JWT_SECRET: jwtSecret, GATEWAY_ENV: gatewayEnv ?? '' };
+async function startRelay({ dir, basePort, jwtSecret, gatewayEnv, appsDir }) {
+  const env = { ...process.env, BENCH_DIR: dir, BASE_PORT: String(basePort), JWT_SECRET: jwtSecret, GATEWAY_ENV: gatewayEnv ?? '', APPS_DIR: appsDir ?? join(root, 'dist/apps') };
   const script = join(root, 'tools/loadtest/bench-stack.sh');
   const started = spawnSync('bash', [script, 'start'], { cwd: root, env, encoding: 'utf8' });
   if (started.status !== 0) {
@@ -97,6 +97,7 @@ async function startFloor({ dir, basePort, jwtSecret }) {
 
 export const SYSTEMS = {
   relay: { label: 'Relay', start: startRelay },
+  'relay-baseline': { label: 'Relay before (--baseline build)', start: startRelay },
   socketio: { label: 'Socket.IO 4.8 x2 + Redis adapter', start: startSocketIo },
   ws: { label: 'raw `ws`, 1 process (the floor)', start: startFloor },
 };
@@ -126,5 +127,6 @@ export async function startSystem(name, opts) {
   const system = SYSTEMS[name];
   if (!system) throw new Error(`unknown system ${name}; known: ${Object.keys(SYSTEMS).join(', ')}`);
   mkdirSync(opts.dir, { recursive: true });
-  return system.start({ ...opts, basePort: opts.basePort ?? (await freeBase()) });
+  const started = await system.start({ ...opts, basePort: opts.basePort ?? (await freeBase()) });
+  return { ...started, name };
 }
