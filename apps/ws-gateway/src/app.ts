@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { newId } from '@relay/contracts';
-import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
+import { AdmissionLimiter, defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { SERVICE_NAME, type GatewayConfig } from './config';
 import { devTokenRoute } from './dev-token-route';
 import { Gateway } from './gateway';
@@ -38,6 +38,7 @@ export const gatewayService = defineService({
     const { config, logger, bus, http } = ctx;
     const metrics = createGatewayMetrics(ctx.metrics);
     const services = ctx.client(GATEWAY_CALLS, { timeoutMs: config.requestTimeoutMs, resetTimeoutMs: config.breakerResetMs });
+    const chatAdmission = new AdmissionLimiter({ name: 'chat-service', maxInFlight: config.chatMaxInFlight, retryAfterMs: config.overloadRetryAfterMs }, ctx.metrics);
     const registry = new RoomRegistry();
     const rooms = new RoomSubscriptions({
       bus,
@@ -56,7 +57,7 @@ export const gatewayService = defineService({
       syncChunkBytes: config.presenceSyncChunkBytes,
     });
     const notifications = new NotificationDelivery({ bus, registry, services, logger });
-    const gateway = new Gateway({ config, bus, rooms, services, presence, metrics, logger, registry, notifications });
+    const gateway = new Gateway({ config, bus, rooms, services, chatAdmission, presence, metrics, logger, registry, notifications });
 
     await http.register(fastifyWebsocket, {
       options: { maxPayload: config.maxFrameBytes },

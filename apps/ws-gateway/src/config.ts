@@ -36,6 +36,10 @@ export interface GatewayConfig extends BaseConfig {
   presenceSyncChunkBytes: number;
   /** How long an open breaker waits before it lets a trial call through. */
   breakerResetMs: number;
+  /** Admission control: chat requests in flight from this gateway at most; more are refused with retryAfterMs. */
+  chatMaxInFlight: number;
+  /** The retryAfterMs hint of a request refused by admission control. */
+  overloadRetryAfterMs: number;
   /** How long a room waits for a missing seq (out-of-order publish) before it fetches the gap. */
   gapWaitMs: number;
   /** Directory of the static web page, served at `/` when it exists. */
@@ -79,6 +83,8 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     heartbeatIntervalMs: envInt('HEARTBEAT_INTERVAL_MS', 3000, env, 10),
     presenceSyncChunkBytes: envInt('PRESENCE_SYNC_CHUNK_BYTES', 0, env, 0),
     breakerResetMs: envInt('BREAKER_RESET_MS', 5000, env, 10),
+    chatMaxInFlight: envInt('CHAT_MAX_IN_FLIGHT', 1024, env, 1),
+    overloadRetryAfterMs: envInt('OVERLOAD_RETRY_AFTER_MS', 500, env, 1),
     gapWaitMs: envInt('GAP_WAIT_MS', 250, env, 1),
     webRoot: envString('WEB_ROOT', resolve(process.cwd(), 'dist/apps/web-chat'), env),
     drainSpreadPercent: envInt('DRAIN_SPREAD_PERCENT', 50, env, 0),

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type ErrorServerFrame } from '@relay/contracts';
 import type { GatewayError } from './errors';
@@ -53,6 +54,8 @@ export class Connection {
   private readonly seenNotifications = new RecentIds({ maxIds: NOTIFICATION_DEDUP_CAPACITY });
   /** The tail of each room's queue of join/leave operations. */
   private readonly roomOps = new Map<string, Promise<void>>();
+  /** True while this turn's writes are held in the socket, to go out in one system call. */
+  private corked = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -96,11 +99,30 @@ export class Connection {
       this.close(CLOSE_CODES.POLICY, 'slow consumer');
       return false;
     }
+    this.coalesceThisTurn();
     // A Buffer (the fan-out's shared bytes) must still go out as a text frame.
     this.ws.send(frame, { binary: false });
     // The fan-out counts its frames once per message, not once per recipient.
     if (countOut) this.metrics.framesOut.inc({ type });
     return true;
+  }
+
+  /**
+   * Holds this socket's writes until the current event-loop turn ends, so every frame written to
+   * it in the turn (all the messages of one NATS read, a reply and its fan-out) leaves in one
+   * writev instead of one system call each. The `ws` sender corks around each frame itself; the
+   * outer cork makes its uncork a no-op until ours. Queued bytes still count in bufferedAmount.
+   */
+  private coalesceThisTurn(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+    if (!socket || socket.destroyed) return;
+    socket.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   sendFrame<F extends { type: string }>(frame: F, cls: FrameClass = 'reliable'): boolean {
@@ -110,6 +132,7 @@ export class Connection {
   sendError(err: GatewayError, ref?: string): void {
     const frame: ErrorServerFrame = { type: 'error', code: err.clientCode, message: err.message };
     if (ref !== undefined) frame.ref = ref;
+    if (err.retryAfterMs !== undefined) frame.retryAfterMs = err.retryAfterMs;
     this.metrics.errors.inc({ code: err.clientCode });
     this.sendFrame(frame);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_ERROR_CODES, ContractError } from '@relay/contracts';
+import { OverloadedError } from '@relay/service-kit';
 import { fromDownstream, GATEWAY_ERRORS, gatewayError } from './errors';
 
 describe('gateway errors', () => {
@@ -31,6 +32,11 @@ describe('gateway errors', () => {
     ['INTERNAL', 'INTERNAL'],
   ] as const)('errors - a downstream %s is %s for the client', (contract, client) => {
     expect(fromDownstream(new ContractError(contract, 'x', 'chat-service'), 'chat').clientCode).toBe(client);
+  });
+
+  it('errors - a call refused by admission control is SERVICE_UNAVAILABLE with its retryAfterMs', () => {
+    const err = fromDownstream(new OverloadedError('chat-service', 640), 'chat');
+    expect(err).toMatchObject({ code: 'GW_OVERLOADED', clientCode: 'SERVICE_UNAVAILABLE', retryAfterMs: 640, message: 'chat is at capacity, retry after 640 ms' });
   });
 
   it('errors - an unknown failure is INTERNAL and says nothing of its cause', () => {

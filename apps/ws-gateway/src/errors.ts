@@ -1,4 +1,5 @@
 import { isContractError, type ClientErrorCode } from '@relay/contracts';
+import { isOverloadedError } from '@relay/service-kit';
 
 /**
  * The gateway's error table: one stable `GW_*` code per failure, the client code it maps to
@@ -17,6 +18,7 @@ export const GATEWAY_ERRORS = {
   GW_NOT_JOINED: { client: 'NOT_JOINED', message: 'join the room first' },
   GW_RATE_LIMITED: { client: 'RATE_LIMITED', message: 'too many frames, slow down' },
   GW_SERVICE_UNAVAILABLE: { client: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable, retry' },
+  GW_OVERLOADED: { client: 'SERVICE_UNAVAILABLE', message: 'the service is at capacity, retry after retryAfterMs' },
   GW_INTERNAL: { client: 'INTERNAL', message: 'internal error' },
 } as const satisfies Record<string, { client: ClientErrorCode; message: string }>;
 
@@ -25,6 +27,8 @@ export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   readonly clientCode: ClientErrorCode;
+  /** Set when the request was refused by admission control: when the client may try again. */
+  retryAfterMs?: number;
 
   constructor(
     readonly code: GatewayErrorCode,
@@ -48,6 +52,11 @@ export function gatewayError(code: GatewayErrorCode, message?: string, cause?: u
  */
 export function fromDownstream(err: unknown, service: string): GatewayError {
   if (err instanceof GatewayError) return err;
+  if (isOverloadedError(err)) {
+    const refused = gatewayError('GW_OVERLOADED', `${service} is at capacity, retry after ${err.retryAfterMs} ms`, err);
+    refused.retryAfterMs = err.retryAfterMs;
+    return refused;
+  }
   if (isContractError(err)) {
     switch (err.code) {
       case 'BAD_REQUEST':

@@ -63,6 +63,26 @@ describe('bus', () => {
     sub.unsubscribe();
   });
 
+  it('bus - a prefilter sees the raw payload first: what it refuses is neither parsed nor counted invalid', async () => {
+    const room = uniqueName('room');
+    const got: string[] = [];
+    const seen: number[] = [];
+    const sub = bus.subscribe(RoomMessage, { room }, (data) => void got.push(data.text), {
+      prefilter: (payload) => {
+        seen.push(payload.length);
+        return payload.indexOf(0x40) !== -1;
+      },
+    });
+    const invalidBefore = invalid.length;
+    nc.publish(`chat.v1.room.${room}.message`, new TextEncoder().encode('not JSON and no at sign'));
+    bus.publish(RoomMessage, { room }, { room, id: '01J', seq: 1, from: 'alice', text: 'plain', ts: 1 });
+    bus.publish(RoomMessage, { room }, { room, id: '01K', seq: 2, from: 'alice', text: 'hi @bob', ts: 2 });
+    await waitFor(() => got.length === 1 && seen.length === 3, { what: 'the three messages offered to the prefilter' });
+    expect(got).toEqual(['hi @bob']);
+    expect(invalid.length).toBe(invalidBefore);
+    sub.unsubscribe();
+  });
+
   it('bus - a malformed event is dropped and counted, and the subscription keeps going', async () => {
     const room = uniqueName('room');
     const subject = `chat.v1.room.${room}.message`;

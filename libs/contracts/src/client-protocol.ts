@@ -148,6 +148,8 @@ export const ErrorServerFrame = Type.Object({
   ref: Ref,
   code: Type.Union(CLIENT_ERROR_CODES.map((c) => Type.Literal(c))),
   message: Type.String(),
+  /** With SERVICE_UNAVAILABLE when the request was refused because the system is past capacity. */
+  retryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 export const ServerFrame = Type.Union([

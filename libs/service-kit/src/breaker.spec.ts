@@ -80,4 +80,33 @@ describe('breaker', () => {
     await assertion;
     b.shutdown();
   });
+
+  it('breaker - timeouts of a busy target that keeps answering other calls do not open it', async () => {
+    // A queue in front of the target: each call is answered 30 ms after the previous one, so the
+    // later ones outlive the 100 ms timeout while answers keep coming (busy, not down).
+    let nextAnswerAt = 0;
+    const b = createBreaker(
+      () => {
+        nextAnswerAt = Math.max(nextAnswerAt, performance.now()) + 30;
+        return new Promise<string>((resolve) => setTimeout(() => resolve('ok'), nextAnswerAt - performance.now()));
+      },
+      { name: 'busy', timeoutMs: 100, volumeThreshold: 2, errorThresholdPercentage: 10 },
+      { logger },
+    );
+    const outcomes = await Promise.all(Array.from({ length: 12 }, () => b.call().then(() => 'ok', (err: { code: string }) => err.code)));
+    expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o === 'TIMEOUT').length).toBeGreaterThan(0);
+    expect(b.state()).toBe('closed');
+    b.shutdown();
+  });
+
+  it('breaker - timeouts of a target that answers nothing still open it', async () => {
+    jest.useFakeTimers();
+    const b = createBreaker(() => new Promise<string>(() => undefined), { name: 'silent', timeoutMs: 100, volumeThreshold: 3, errorThresholdPercentage: 50 }, { logger });
+    const calls = Array.from({ length: 3 }, () => b.call().catch((err: { code: string }) => err.code));
+    jest.advanceTimersByTime(101);
+    expect(await Promise.all(calls)).toEqual(['TIMEOUT', 'TIMEOUT', 'TIMEOUT']);
+    expect(b.state()).toBe('open');
+    b.shutdown();
+  });
 });

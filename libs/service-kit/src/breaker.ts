@@ -20,6 +20,11 @@ export interface BreakerOptions {
   rollingCountTimeoutMs?: number;
 }
 
+/** A call that ran out of time, whether opossum's timer or the NATS request's own fired first. */
+function isTimeout(err: unknown): boolean {
+  return (err as { code?: string } | undefined)?.code === 'ETIMEDOUT' || (isContractError(err) && err.code === 'TIMEOUT');
+}
+
 export interface Breaker<A extends unknown[], R> {
   readonly name: string;
   /** Calls through the breaker; failures are ContractErrors (UNAVAILABLE while open, TIMEOUT on timeout). */
@@ -58,20 +63,39 @@ const stateGauges = new WeakMap<object, ReturnType<ServiceMetrics['gauge']>>();
 /**
  * An opossum breaker around an async call. Client errors (bad input, a refused request) pass
  * through without counting as failures: they say nothing about the target's health.
+ *
+ * Busy is not down: a timed-out call counts as a failure only when the target answered nothing
+ * since that call started. A healthy service that answers slowly under load (its other calls
+ * complete while this one waited in its queue) must not be cut off: that turns overload into a
+ * collapse. A dead or hung target answers nothing, so its timeouts still open the breaker.
  */
 export function createBreaker<A extends unknown[], R>(
   fn: (...args: A) => Promise<R>,
   opts: BreakerOptions,
   deps: BreakerDeps,
 ): Breaker<A, R> {
-  const cb = new CircuitBreaker(fn, {
+  /** performance.now() of the target's latest answer (a result or a client error). */
+  let lastAnswerAt = -Infinity;
+  const timed = async (startedAt: number, ...args: A): Promise<R> => {
+    void startedAt;
+    try {
+      const result = await fn(...args);
+      lastAnswerAt = performance.now();
+      return result;
+    } catch (err) {
+      if (isClientError(err)) lastAnswerAt = performance.now();
+      throw err;
+    }
+  };
+  const cb = new CircuitBreaker(timed, {
     name: opts.name,
     timeout: opts.timeoutMs,
     errorThresholdPercentage: opts.errorThresholdPercentage ?? 50,
     resetTimeout: opts.resetTimeoutMs ?? 5000,
     volumeThreshold: opts.volumeThreshold ?? 5,
     rollingCountTimeout: opts.rollingCountTimeoutMs ?? 10000,
-    errorFilter: (err: unknown) => isClientError(err),
+    // opossum passes the call's arguments after the error: the first one is its start time.
+    errorFilter: (err: unknown, ...call: unknown[]) => isClientError(err) || (isTimeout(err) && lastAnswerAt > (call[0] as number)),
     // Percentiles sort every latency of the window on each failure: 6-14 % of the gateway's
     // CPU in an overload, for figures nothing reads (latency histograms live in prom-client).
     rollingPercentilesEnabled: false,
@@ -98,7 +122,7 @@ export function createBreaker<A extends unknown[], R>(
     name: opts.name,
     async call(...args: A): Promise<R> {
       try {
-        return await cb.fire(...args);
+        return await cb.fire(performance.now(), ...args);
       } catch (err) {
         throw toContractError(err, opts.name);
       }

@@ -1,3 +1,4 @@
+export { AdmissionLimiter, isOverloadedError, OverloadedError } from './admission';
 export { BreakerRegistry, createBreaker } from './breaker';
 export { ConfigError, envBool, envInt, envString, readBaseConfig, readTracingSettings } from './env';
 export { healthRoutes } from './health-routes';
@@ -18,6 +19,7 @@ export { exitOnSignals, Shutdown } from './shutdown';
 export { activeTraceContext, contextFromTraceparent, markActiveSpanFailed, setActiveSpanAttribute, traceRedisScript, withSpan } from './trace-spans';
 export { startTracing } from './tracing-sdk';
 
+export type { AdmissionOptions } from './admission';
 export type { Breaker, BreakerDeps, BreakerOptions, BreakerState } from './breaker';
 export type { BaseConfig, TracingSettings } from './env';
 export type { HealthRoutesOptions, ReadinessCheck } from './health-routes';

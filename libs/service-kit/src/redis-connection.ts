@@ -112,6 +112,9 @@ export function connectRedis(opts: RedisOptions): Redis {
     // A primary demoted by a failover answers READONLY: reconnect (Sentinel then names the new
     // primary). The failed command is not resent; the caller's retry is idempotent.
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
+    // Commands issued in the same event-loop turn (concurrent requests) go out as one pipeline:
+    // one write and one read instead of one system call each.
+    enableAutoPipelining: true,
   };
   const redis = createClient(target, common);
   let wasReady = false;

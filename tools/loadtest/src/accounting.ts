@@ -5,7 +5,9 @@
  *   expected = sum over rooms of acked messages x joined members (the sender's own connection included)
  *   lost     = acked messages a member never received
  * A duplicate is the same (sender, n) reaching the same receiver twice (redelivery or a double store);
- * out-of-order is a room `seq` not above the last one that receiver saw in that room.
+ * out-of-order is a room `seq` not above the last one that receiver saw in that room; for a system
+ * without room sequence numbers (seq 0: the Socket.IO reference peer) it is a sender's n not above
+ * the last n that receiver got from that sender.
  */
 
 /** Sorted, merged inclusive ranges: [[1, 500]] for 1..500. Compact for the usual gap-free sets. */
@@ -34,6 +36,7 @@ interface ReceiverState {
   room: string;
   lastSeq: number;
   seen: Map<string, Set<number>>;
+  lastNBySender: Map<string, number>;
 }
 
 /** Per-worker record of what each local receiver got. */
@@ -44,7 +47,7 @@ export class DeliveryLedger {
   outOfOrder = 0;
 
   addReceiver(user: string, room: string): void {
-    this.receivers.set(user, { room, lastSeq: 0, seen: new Map() });
+    this.receivers.set(user, { room, lastSeq: 0, seen: new Map(), lastNBySender: new Map() });
   }
 
   /** An out-of-order delivery is still a new one (counted in `unique` too): it is late, not lost. */
@@ -62,9 +65,15 @@ export class DeliveryLedger {
     }
     seen.add(n);
     this.unique++;
-    const inOrder = seq > state.lastSeq;
-    if (inOrder) state.lastSeq = seq;
-    else this.outOfOrder++;
+    let inOrder: boolean;
+    if (seq > 0) {
+      inOrder = seq > state.lastSeq;
+      if (inOrder) state.lastSeq = seq;
+    } else {
+      inOrder = n > (state.lastNBySender.get(from) ?? 0);
+      if (inOrder) state.lastNBySender.set(from, n);
+    }
+    if (!inOrder) this.outOfOrder++;
     return inOrder ? 'new' : 'out-of-order';
   }
 

@@ -11,7 +11,7 @@ function options(extra: string[]) {
 
 describe('args', () => {
   it('args - parses every option, in both --name value and --name=value forms', () => {
-    const o = options(['--users', '20', '--rooms=4', '--rate', '2.5', '--duration', '3', '--workers', '2', '--ramp', '0.5', '--drain', '2', '--jwt-secret', 's', '--out', 'x/r.json', '--prefix', 'run_1', '--padding', '10']);
+    const o = options(['--users', '20', '--rooms=4', '--rate', '2.5', '--duration', '3', '--workers', '2', '--ramp', '0.5', '--drain', '2', '--jwt-secret', 's', '--out', 'x/r.json', '--prefix', 'run_1', '--padding', '10', '--protocol', 'socketio', '--warmup', '1', '--in-flight', '8']);
     expect(o).toEqual({
       users: 20,
       rooms: 4,
@@ -26,6 +26,9 @@ describe('args', () => {
       chart: 'x/r.svg',
       prefix: 'run_1',
       padding: 10,
+      protocol: 'socketio',
+      warmupS: 1,
+      inFlight: 8,
     });
   });
 
@@ -59,6 +62,8 @@ describe('args', () => {
     [['--gateways', 'http://127.0.0.1:8080/ws'], /must use ws:\/\//],
     [['--gateways', 'not a url'], /is not a URL/],
     [['--gateways', ','], /lists no URL/],
+    [['--gateways', 'ws://127.0.0.1:1/ws', '--protocol', 'mqtt'], /--protocol must be one of relay, socketio/],
+    [['--gateways', 'ws://127.0.0.1:1/ws', '--duration', '3', '--warmup', '3'], /--warmup \(3\) must be shorter than --duration/],
   ])('args - rejects %j with a clear message', (argv, message) => {
     expect(() => parseArgs(argv as string[], now)).toThrow(ArgsError);
     expect(() => parseArgs(argv as string[], now)).toThrow(message as RegExp);
@@ -68,5 +73,12 @@ describe('args', () => {
     expect(parseGatewayUrl('ws://localhost:9000')).toBe('ws://127.0.0.1:9000/ws');
     expect(parseGatewayUrl('ws://127.0.0.1:9000/custom')).toBe('ws://127.0.0.1:9000/custom');
     expect(httpOrigin('ws://127.0.0.1:9000/ws')).toBe('http://127.0.0.1:9000');
+  });
+
+  it('args - protocol, warm-up and in-flight default to the Relay protocol, no warm-up and the ramp', () => {
+    const parsed = parseArgs(['--gateways', 'ws://127.0.0.1:1/ws'], now);
+    expect(parsed.help ? undefined : parsed.options).toMatchObject({ protocol: 'relay', warmupS: 0, inFlight: 0 });
+    const storm = parseArgs(['--gateways', 'ws://127.0.0.1:1/ws', '--protocol', 'socketio', '--warmup', '2', '--in-flight', '500'], now);
+    expect(storm.help ? undefined : storm.options).toMatchObject({ protocol: 'socketio', warmupS: 2, inFlight: 500 });
   });
 });

@@ -21,7 +21,16 @@ export interface LoadtestOptions {
   prefix: string;
   /** Extra characters appended to each message text, to test bigger payloads. */
   padding: number;
+  /** Which client protocol the virtual users speak: Relay's (also the raw-ws floor's) or Socket.IO's (the reference peer). */
+  protocol: Protocol;
+  /** Deliveries of messages sent in the first S seconds are counted (loss) but kept out of the latency figures. */
+  warmupS: number;
+  /** When above 0, connect+join runs with at most N attempts in flight (a connection storm) instead of the ramp. */
+  inFlight: number;
 }
+
+export const PROTOCOLS = ['relay', 'socketio'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 export type ParsedArgs = { help: true } | { help: false; options: LoadtestOptions };
 
@@ -44,6 +53,9 @@ export const USAGE = `Usage: npm run loadtest -- --gateways ws://127.0.0.1:8080/
   --chart FILE       SVG latency chart                            the --out path with .svg
   --prefix NAME      user/room name prefix for this run           lt<time><random>
   --padding N        extra characters per message text                                        0
+  --protocol P       relay (Relay's gateway, or the raw-ws floor) | socketio (the reference peer)  relay
+  --warmup S         keep deliveries of the first S seconds of sending out of the latencies   0
+  --in-flight N      connect+join with at most N attempts in flight (a storm), not the ramp   0 (ramp)
   --help             this text
 
 Exit code: 0 when every stored message reached every member exactly once and in order, 1 on any loss,
@@ -66,6 +78,9 @@ const SPECS: Record<string, Spec> = {
   chart: { kind: 'string' },
   prefix: { kind: 'string' },
   padding: { kind: 'int', min: 0, max: 3900 },
+  protocol: { kind: 'string' },
+  warmup: { kind: 'number', min: 0, max: 3600 },
+  'in-flight': { kind: 'int', min: 0, max: 100000 },
 };
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
@@ -128,13 +143,19 @@ export function parseArgs(argv: string[], now: Date = new Date()): ParsedArgs {
   if (out === '') throw new ArgsError('--out must not be empty');
   const chart = raw.get('chart') ?? (out.endsWith('.json') ? `${out.slice(0, -5)}.svg` : `${out}.svg`);
 
+  const protocol = raw.get('protocol') ?? 'relay';
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new ArgsError(`--protocol must be one of ${PROTOCOLS.join(', ')}, got "${protocol}"`);
+  const durationS = num('duration', 60);
+  const warmupS = num('warmup', 0);
+  if (warmupS >= durationS && warmupS > 0) throw new ArgsError(`--warmup (${warmupS}) must be shorter than --duration (${durationS})`);
+
   return {
     help: false,
     options: {
       users,
       rooms,
       rate: num('rate', 1),
-      durationS: num('duration', 60),
+      durationS,
       gateways,
       workers,
       rampS: num('ramp', defaultRamp),
@@ -144,6 +165,9 @@ export function parseArgs(argv: string[], now: Date = new Date()): ParsedArgs {
       chart,
       prefix,
       padding: num('padding', 0),
+      protocol: protocol as Protocol,
+      warmupS,
+      inFlight: num('in-flight', 0),
     },
   };
 }

@@ -26,11 +26,14 @@ export class WorkerStats {
   private readonly ackedByRoom = new Map<string, number>();
   private readonly timeline = new Map<number, Bucket>();
   private sendStartAt = 0;
+  /** Messages sent before this time are counted but kept out of the latency histograms (warm-up). */
+  private measureFrom = 0;
 
   constructor(readonly workerIndex: number) {}
 
-  startTimeline(at: number): void {
+  startTimeline(at: number, warmupMs = 0): void {
     this.sendStartAt = at;
+    this.measureFrom = at + warmupMs;
   }
 
   error(code: string, count = 1): void {
@@ -54,12 +57,12 @@ export class WorkerStats {
     this.bucket(at).sent++;
   }
 
-  acked(user: string, n: number, ms: number): void {
+  acked(user: string, n: number, ms: number, sentAt = Infinity): void {
     const s = this.ackedBySender.get(user);
     if (!s || s.acked.has(n)) return;
     s.acked.add(n);
     this.counters.acked++;
-    this.ack.record(ms);
+    if (sentAt >= this.measureFrom) this.ack.record(ms);
     this.ackedByRoom.set(s.room, (this.ackedByRoom.get(s.room) ?? 0) + 1);
   }
 
@@ -72,8 +75,8 @@ export class WorkerStats {
     if (verdict === 'out-of-order') this.counters.outOfOrder++;
     this.counters.received++;
     const latency = at - sentAt;
-    this.e2e.record(latency);
     this.interval.record(latency);
+    if (sentAt >= this.measureFrom) this.e2e.record(latency);
     const b = this.bucket(at);
     b.delivered++;
     b.e2e.record(latency);

@@ -17,11 +17,24 @@ export class UserError extends Error {
 
 const JOIN_REF = 'join';
 
+/** What the worker needs of a simulated client, whatever protocol it speaks. */
+export interface LoadClient {
+  readonly spec: UserSpec;
+  readonly pendingAcks: number;
+  /** Opens the connection and waits until the server accepted it; records the time taken. */
+  connect(token: string, timeoutMs: number): Promise<void>;
+  /** Joins the spec's room and waits for the confirmation; records the time taken. */
+  join(timeoutMs: number): Promise<void>;
+  /** Sends the next numbered message (no-op while not connected). */
+  send(): void;
+  close(timeoutMs?: number): Promise<void>;
+}
+
 /**
  * One simulated client: one WebSocket, one room. It speaks the client protocol (welcome, join,
  * send with a numeric ref, message, sent, error) and reports every event into the worker's stats.
  */
-export class VirtualUser {
+export class VirtualUser implements LoadClient {
   private ws?: WebSocket;
   private n = 0;
   /** n -> send time of messages still waiting for `sent` or an error. */
@@ -137,7 +150,7 @@ export class VirtualUser {
         const sentAt = this.pending.get(n);
         if (sentAt === undefined) return;
         this.pending.delete(n);
-        this.stats.acked(this.spec.user, n, at - sentAt);
+        this.stats.acked(this.spec.user, n, at - sentAt, sentAt);
         return;
       }
       case 'welcome':
@@ -157,7 +170,8 @@ export class VirtualUser {
   }
 
   private onError(frame: Frame): void {
-    const code = typeof frame.code === 'string' ? frame.code : 'UNKNOWN';
+    // A refusal by admission control (retryAfterMs) is counted apart from a timeout or an outage.
+    const code = `${typeof frame.code === 'string' ? frame.code : 'UNKNOWN'}${typeof frame.retryAfterMs === 'number' ? '_RETRY_AFTER' : ''}`;
     if (frame.ref === JOIN_REF && this.waiter?.kind === 'joined') {
       this.waiter.reject(new UserError(`JOIN_${code}`, `join refused: ${code} ${String(frame.message ?? '')}`));
       return;

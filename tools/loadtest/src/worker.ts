@@ -1,9 +1,10 @@
 import type { LoadtestOptions } from './args';
-import { planUsers, type FromWorker, type ToWorker } from './messages';
+import { planUsers, type FromWorker, type ToWorker, type UserSpec } from './messages';
 import { nowMs } from './payload';
 import { WorkerStats } from './stats';
 import { devTokens, localTokens, type TokenSource } from './tokens';
-import { UserError, VirtualUser } from './virtual-user';
+import { SocketIoUser } from './socketio-user';
+import { UserError, VirtualUser, type LoadClient } from './virtual-user';
 
 /** How a worker talks to its coordinator: the fork IPC channel, or an in-process pair in tests. */
 export interface WorkerChannel {
@@ -40,8 +41,8 @@ function sleepUntil(at: number, timers: Set<NodeJS.Timeout>): Promise<void> {
  */
 export function runWorker(channel: WorkerChannel): void {
   const timers = new Set<NodeJS.Timeout>();
-  const users: VirtualUser[] = [];
-  const joined: VirtualUser[] = [];
+  const users: LoadClient[] = [];
+  const joined: LoadClient[] = [];
   let stats: WorkerStats | undefined;
   let options: LoadtestOptions | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
@@ -58,44 +59,60 @@ export function runWorker(channel: WorkerChannel): void {
     const tokens: TokenSource = options.jwtSecret ? localTokens(options.jwtSecret) : devTokens();
     progressTimer = setInterval(() => channel.send(s.progress(pendingAcks())), PROGRESS_EVERY_MS);
     const o = options;
-    await Promise.all(
-      planUsers(o, workerIndex).map(async (spec) => {
-        // Users open evenly over the ramp in global order, so the workers interleave.
-        await sleepUntil(msg.rampStartAt + (spec.index / o.users) * o.rampS * 1000, timers);
-        if (stopped) return;
-        const vu = new VirtualUser(spec, s, o.padding);
-        users.push(vu);
-        let token: string;
-        try {
-          token = await tokens(spec.user, spec.gateway);
-        } catch (err) {
-          s.counters.connectFailed++;
-          s.error('TOKEN_FAILED');
-          if (s.errors.TOKEN_FAILED === 1) process.stderr.write(`worker ${workerIndex}: token for ${spec.user} failed: ${(err as Error).message}\n`);
-          return;
-        }
-        try {
-          await vu.connect(token, CONNECT_TIMEOUT_MS);
-        } catch (err) {
-          s.counters.connectFailed++;
-          s.error(errorCode(err));
-          await vu.close();
-          return;
-        }
-        try {
-          await vu.join(JOIN_TIMEOUT_MS);
-          joined.push(vu);
-        } catch (err) {
-          s.counters.joinFailed++;
-          s.error(errorCode(err));
-        }
-      }),
-    );
+    const connectAndJoin = async (spec: UserSpec) => {
+      if (stopped) return;
+      const vu: LoadClient = o.protocol === 'socketio' ? new SocketIoUser(spec, s, o.padding) : new VirtualUser(spec, s, o.padding);
+      users.push(vu);
+      let token: string;
+      try {
+        token = await tokens(spec.user, spec.gateway);
+      } catch (err) {
+        s.counters.connectFailed++;
+        s.error('TOKEN_FAILED');
+        if (s.errors.TOKEN_FAILED === 1) process.stderr.write(`worker ${workerIndex}: token for ${spec.user} failed: ${(err as Error).message}\n`);
+        return;
+      }
+      try {
+        await vu.connect(token, CONNECT_TIMEOUT_MS);
+      } catch (err) {
+        s.counters.connectFailed++;
+        s.error(errorCode(err));
+        await vu.close();
+        return;
+      }
+      try {
+        await vu.join(JOIN_TIMEOUT_MS);
+        joined.push(vu);
+      } catch (err) {
+        s.counters.joinFailed++;
+        s.error(errorCode(err));
+      }
+    };
+    const specs = planUsers(o, workerIndex);
+    if (o.inFlight > 0) {
+      // A storm: every user at once, at most this worker's share of --in-flight attempts open.
+      await sleepUntil(msg.rampStartAt, timers);
+      const lanes = Math.max(1, Math.round(o.inFlight / o.workers));
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(lanes, specs.length) }, async () => {
+          while (next < specs.length) await connectAndJoin(specs[next++]);
+        }),
+      );
+    } else {
+      await Promise.all(
+        specs.map(async (spec) => {
+          // Users open evenly over the ramp in global order, so the workers interleave.
+          await sleepUntil(msg.rampStartAt + (spec.index / o.users) * o.rampS * 1000, timers);
+          await connectAndJoin(spec);
+        }),
+      );
+    }
     channel.send({ type: 'ready', workerIndex, members: joined.map((u) => ({ user: u.spec.user, room: u.spec.room })) });
   };
 
   const go = (msg: Extract<ToWorker, { type: 'go' }>) => {
-    stats?.startTimeline(msg.startAt);
+    stats?.startTimeline(msg.startAt, (options?.warmupS ?? 0) * 1000);
     const rate = options?.rate ?? 0;
     if (rate <= 0) return;
     const interval = 1000 / rate;

@@ -9,6 +9,17 @@ import type { Notifier } from '../notifier';
 /** The queue group shared by every instance: each stored message is scanned once. */
 export const MENTION_QUEUE = 'notification-service';
 
+const AT = 0x40;
+
+/**
+ * A message whose bytes hold no `@` mentions nobody: most chat traffic is skipped before it is
+ * parsed and validated. (chat-service, the only publisher, encodes with JSON.stringify, which
+ * never escapes `@`; a payload with an `@` anywhere is parsed and scanned as before.)
+ */
+function mayMention(payload: Uint8Array): boolean {
+  return payload.indexOf(AT) !== -1;
+}
+
 export interface MentionHandlerDeps {
   consume: ServiceContext<NotificationConfig>['consume'];
   notifier: Notifier;
@@ -26,8 +37,6 @@ export function subscribeMentions(deps: MentionHandlerDeps): Subscription {
     RoomMessage,
     '*',
     async (msg, meta, log) => {
-      // Counted before the first await, so tests (and dashboards) see every message scanned.
-      deps.metrics.roomMessages.inc();
       const users = parseMentions(msg.text).filter((u) => u !== msg.from);
       if (users.length === 0) return;
       const kept = users.slice(0, deps.mentionsMaxPerMessage);
@@ -38,7 +47,14 @@ export function subscribeMentions(deps: MentionHandlerDeps): Subscription {
         log.error({ err, room: msg.room, messageId: msg.id }, 'mention notifications failed');
       }
     },
-    { queue: MENTION_QUEUE },
+    {
+      queue: MENTION_QUEUE,
+      prefilter: (payload) => {
+        // Counted here, before any parsing, so tests (and dashboards) see every message scanned.
+        deps.metrics.roomMessages.inc();
+        return mayMention(payload);
+      },
+    },
   );
 }
 

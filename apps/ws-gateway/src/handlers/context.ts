@@ -1,5 +1,5 @@
 import type { Bus } from '@relay/bus';
-import type { Logger } from '@relay/service-kit';
+import type { AdmissionLimiter, Logger } from '@relay/service-kit';
 import type { GatewayConfig } from '../config';
 import type { Connection } from '../connection';
 import type { GatewayMetrics } from '../metrics';
@@ -13,6 +13,12 @@ export interface GatewayContext {
   bus: Bus;
   rooms: RoomSubscriptions;
   services: ServiceClients;
+  /**
+   * Overload is admission control, not failure: what a client asks of chat-service (send, join,
+   * history) runs through this bound and is refused at once past it. The gateway's own follow-up
+   * calls (gap fills, later replay parts) do not, so they are never shed.
+   */
+  chatAdmission: AdmissionLimiter;
   presence: PresenceReporter;
   metrics: GatewayMetrics;
   logger: Logger;

@@ -8,7 +8,7 @@ export const handleHistory: FrameHandler<HistoryFrame> = async (ctx, { conn, cor
   if (frame.before !== undefined) request.before = frame.before;
   let reply;
   try {
-    reply = await ctx.services.chatHistory(request, correlationId);
+    reply = await ctx.chatAdmission.run(() => ctx.services.chatHistory(request, correlationId));
   } catch (err) {
     throw fromDownstream(err, 'chat');
   }

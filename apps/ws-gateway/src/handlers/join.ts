@@ -27,7 +27,7 @@ export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlati
   try {
     const request: { room: string; cap: number; since?: number } = { room, cap: ctx.config.recoveryCap };
     if (frame.since !== undefined) request.since = frame.since;
-    reply = await ctx.services.chatJoin(request, correlationId);
+    reply = await ctx.chatAdmission.run(() => ctx.services.chatJoin(request, correlationId));
   } catch (err) {
     if (conn.isClosing) forget(ctx, conn, room);
     else {

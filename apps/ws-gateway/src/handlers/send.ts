@@ -15,7 +15,7 @@ export const handleSend: FrameHandler<SendFrame> = async (ctx, { conn, correlati
   const clientMsgId = frame.clientMsgId ?? newId();
   let reply;
   try {
-    reply = await ctx.services.chatSend({ room, user: conn.user, text, clientMsgId }, correlationId);
+    reply = await ctx.chatAdmission.run(() => ctx.services.chatSend({ room, user: conn.user, text, clientMsgId }, correlationId));
   } catch (err) {
     const failure = fromDownstream(err, 'chat');
     ctx.metrics.sendFailures.inc({ code: failure.clientCode });
