@@ -12,6 +12,7 @@ import { defineService, startService, type AppOf, type ServiceContext, type Star
 import { SERVICE_NAME, type GatewayConfig } from './config';
 import { devTokenRoute } from './dev-token-route';
 import { Gateway } from './gateway';
+import { createGatewaySecurity, edgeServerOptions, httpLoggerOptions, wsServerOptions } from './gateway-security';
 import { fetchHistoryRange } from './history-range';
 import { createGatewayMetrics } from './metrics';
 import { NotificationDelivery } from './notification-delivery';
@@ -26,10 +27,13 @@ export const gatewayService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_gateway',
   redis: false,
-  http: (logger) =>
+  // One Fastify for WebSocket, dev tokens, the web page and the health routes: one port, with
+  // TLS and the proxy setting of the edge, and a logger that never writes a token.
+  http: (logger, config) =>
     Fastify({
-      loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }),
+      loggerInstance: logger.child({ component: 'http' }, httpLoggerOptions),
       genReqId: () => newId(),
+      ...edgeServerOptions(config.edge),
     }) as unknown as FastifyInstance,
   async setup(ctx: ServiceContext<GatewayConfig>) {
     const { config, logger, bus, http } = ctx;
@@ -53,10 +57,11 @@ export const gatewayService = defineService({
       syncChunkBytes: config.presenceSyncChunkBytes,
     });
     const notifications = new NotificationDelivery({ bus, registry, services, logger });
-    const gateway = new Gateway({ config, bus, rooms, services, presence, metrics, logger, registry, notifications });
+    const security = await createGatewaySecurity(config, logger);
+    const gateway = new Gateway({ config, bus, rooms, services, presence, metrics, logger, registry, notifications, ...security });
 
     await http.register(fastifyWebsocket, {
-      options: { maxPayload: config.maxFrameBytes },
+      options: { maxPayload: config.maxFrameBytes, ...wsServerOptions },
       // Socket errors (a client gone mid-frame, a frame over the limit: ws has already sent
       // its close code) are routine; ws closes the socket itself.
       errorHandler: (err, _socket, req) => req.log.debug({ err: err.message }, 'websocket error'),
@@ -67,7 +72,8 @@ export const gatewayService = defineService({
         await gateway.drain(closeGraceMs, spreadMs);
       },
     });
-    await http.register(wsRoute, { gateway, secret: config.jwtSecret });
+    await http.register(wsRoute, { gateway, verifyToken: security.verifyToken, limits: security.limits, allowedOrigins: config.edge.allowedOrigins });
+    http.addHook('onClose', async () => security.stop());
     if (config.devTokens) await http.register(devTokenRoute, { secret: config.jwtSecret });
     if (existsSync(config.webRoot)) {
       await http.register(fastifyStatic, { root: config.webRoot, prefix: '/' });
@@ -76,7 +82,7 @@ export const gatewayService = defineService({
 
     gateway.startPings(config.pingIntervalMs);
     presence.start();
-    return { gateway, registry, rooms, presence, notifications };
+    return { gateway, registry, rooms, presence, notifications, security };
   },
 });
 

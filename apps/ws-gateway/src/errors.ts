@@ -16,6 +16,10 @@ export const GATEWAY_ERRORS = {
   GW_REJECTED: { client: 'BAD_REQUEST', message: 'the request was refused' },
   GW_NOT_JOINED: { client: 'NOT_JOINED', message: 'join the room first' },
   GW_RATE_LIMITED: { client: 'RATE_LIMITED', message: 'too many frames, slow down' },
+  GW_FORBIDDEN: { client: 'FORBIDDEN', message: 'you may not do this in this room' },
+  GW_TOKEN_OTHER_USER: { client: 'FORBIDDEN', message: 'the new token is for another user' },
+  GW_TOKEN_INVALID: { client: 'UNAUTHORIZED', message: 'the new token is invalid; the connection keeps its current token' },
+  GW_PERMISSIONS_UNAVAILABLE: { client: 'SERVICE_UNAVAILABLE', message: 'room permissions are temporarily unavailable, retry' },
   GW_SERVICE_UNAVAILABLE: { client: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable, retry' },
   GW_INTERNAL: { client: 'INTERNAL', message: 'internal error' },
 } as const satisfies Record<string, { client: ClientErrorCode; message: string }>;
