@@ -26,12 +26,24 @@ export function isUserId(value: unknown): value is string {
   return typeof value === 'string' && USER_ID.test(value);
 }
 
-/** What an encoded value looks like: only characters that cannot change a subject's meaning. */
-const ENCODED_TOKEN = /^[A-Za-z0-9_-]+$/;
-const PLAIN_CHAR = /[A-Za-z0-9-]/;
-// TextEncoder/TextDecoder, not Buffer: the contracts also run in the browser.
-const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8');
+/** What an encoded token looks like: plain characters, and `_` with two upper-case hex digits. */
+const ENCODED_TOKEN = /^(?:[A-Za-z0-9-]|_[0-9A-F]{2})+$/;
+const PLAIN_CHAR = /^[A-Za-z0-9-]$/;
+
+/** The UTF-8 bytes of one character as `_XX` escapes (encodeURIComponent: no Node or DOM types needed). */
+function escapeChar(ch: string): string {
+  let uri: string;
+  try {
+    uri = encodeURIComponent(ch);
+  } catch (err) {
+    // A lone surrogate has no UTF-8 form: it stands for U+FFFD, as a UTF-8 encoder would write it.
+    if (err instanceof URIError) return '_EF_BF_BD';
+    throw err;
+  }
+  // Characters encodeURIComponent leaves alone (`_ . ! ~ * ' ( )`) are single ASCII bytes.
+  if (!uri.startsWith('%')) return `_${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  return uri.replace(/%/g, '_');
+}
 
 /**
  * Maps any string into one NATS subject token, reversibly and injectively: letters, digits
@@ -41,30 +53,21 @@ const utf8Decoder = new TextDecoder('utf-8');
  */
 export function encodeSubjectToken(value: string): string {
   let out = '';
-  for (const ch of value) {
-    if (PLAIN_CHAR.test(ch)) out += ch;
-    else for (const byte of utf8.encode(ch)) out += `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
+  for (const ch of value) out += PLAIN_CHAR.test(ch) ? ch : escapeChar(ch);
   return out;
 }
 
 /** The inverse of encodeSubjectToken; undefined for a token it cannot have produced. */
 export function decodeSubjectToken(token: string): string | undefined {
   if (!ENCODED_TOKEN.test(token)) return undefined;
-  const bytes: number[] = [];
-  for (let i = 0; i < token.length; i++) {
-    const c = token[i];
-    if (c !== '_') {
-      bytes.push(c.charCodeAt(0));
-      continue;
-    }
-    const hex = token.slice(i + 1, i + 3);
-    if (!/^[0-9A-F]{2}$/.test(hex)) return undefined;
-    bytes.push(parseInt(hex, 16));
-    i += 2;
+  let value: string;
+  try {
+    value = decodeURIComponent(token.replace(/_/g, '%'));
+  } catch (err) {
+    // Escapes that are not UTF-8: no string encodes to them.
+    if (err instanceof URIError) return undefined;
+    throw err;
   }
-  // Bytes that are not UTF-8 decode to U+FFFD, which re-encodes differently: refused below.
-  const value = utf8Decoder.decode(new Uint8Array(bytes));
   // Only the canonical form decodes: a token that re-encodes differently was not made by us.
   return encodeSubjectToken(value) === token ? value : undefined;
 }
