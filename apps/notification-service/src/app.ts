@@ -9,6 +9,7 @@ import { SERVICE_NAME, type NotificationConfig } from './config';
 import { Delivery } from './delivery';
 import { serveApi } from './handlers/api-handlers';
 import { subscribeMentions } from './handlers/mention-handler';
+import { MentionBudget } from './mention-budget';
 import { createNotificationMetrics } from './metrics';
 import { NotificationStore } from './notification-store';
 import { Notifier } from './notifier';
@@ -56,7 +57,8 @@ export const notificationService = defineService({
       dataMaxBytes: config.dataMaxBytes,
       pendingDefaultLimit: Math.min(config.pendingMaxPerUser, PENDING_LIMIT_MAX),
     });
-    subscribeMentions({ consume: ctx.consume, notifier, metrics, mentionsMaxPerMessage: config.mentionsMaxPerMessage });
+    const budget = new MentionBudget(ctx.redis, { perWindow: config.mentionBudgetPerMinute, windowMs: 60000 });
+    subscribeMentions({ consume: ctx.consume, notifier, metrics, mentionsMaxPerMessage: config.mentionsMaxPerMessage, budget });
     return { store, notificationMetrics: metrics };
   },
 });

@@ -13,6 +13,8 @@ export interface NotificationConfig extends BaseConfig {
   idempotencyTtlSec: number;
   /** Distinct users one chat message may notify; further mentions in it are ignored (and counted). */
   mentionsMaxPerMessage: number;
+  /** Mention notifications one sender may cause per minute, across messages and instances; 0 = no budget. */
+  mentionBudgetPerMinute: number;
   /** Largest `data` object a NotifySend may carry, serialized as JSON, in bytes. */
   dataMaxBytes: number;
   /** Timeout of a PresenceOnline request; a slower presence-service counts as "unknown: store". */
@@ -39,6 +41,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     pendingTtlSec: envInt('PENDING_TTL_SEC', 7 * 24 * 3600, env, 1),
     idempotencyTtlSec: envInt('IDEMPOTENCY_TTL_SEC', 24 * 3600, env, 1),
     mentionsMaxPerMessage: envInt('MENTIONS_MAX_PER_MESSAGE', 50, env, 1),
+    mentionBudgetPerMinute: envInt('MENTION_BUDGET_PER_MINUTE', 120, env, 0),
     dataMaxBytes: envInt('DATA_MAX_BYTES', 4096, env, 2),
     presenceTimeoutMs: envInt('PRESENCE_TIMEOUT_MS', 1000, env, 1),
     presenceBreakerResetMs: envInt('PRESENCE_BREAKER_RESET_MS', 5000, env, 1),

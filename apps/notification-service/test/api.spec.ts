@@ -142,7 +142,7 @@ describe('notification api', () => {
   });
 
   it.each([
-    ['a bad user id', { user: 'bob.smith', kind: 'invite', text: 'x' }, /user/],
+    ['a bad user id', { user: 'bob smith', kind: 'invite', text: 'x' }, /user/],
     ['a wildcard user id', { user: '*', kind: 'invite', text: 'x' }, /user/],
     ['a bad kind', { user: 'bob', kind: 'Has Spaces', text: 'x' }, /kind/],
     ['a missing kind', { user: 'bob', text: 'x' }, /kind/],

@@ -12,6 +12,7 @@ import { AdmissionLimiter, defineService, startService, type AppOf, type Service
 import { SERVICE_NAME, type GatewayConfig } from './config';
 import { devTokenRoute } from './dev-token-route';
 import { Gateway } from './gateway';
+import { createGatewaySecurity, edgeServerOptions, httpLoggerOptions, wsServerOptions } from './gateway-security';
 import { fetchHistoryRange } from './history-range';
 import { createGatewayMetrics } from './metrics';
 import { NotificationDelivery } from './notification-delivery';
@@ -28,11 +29,14 @@ export const gatewayService = defineService({
   metricPrefix: 'relay_gateway',
   redis: false,
   // WebSocket on PORT; health and metrics there too unless HEALTH_PORT names an internal port.
+  // One Fastify for WebSocket, dev tokens and the web page, with TLS and the proxy setting of
+  // the edge, and a logger that never writes a token.
   publicPort: (config) => config.port,
-  http: (logger) =>
+  http: (logger, config) =>
     Fastify({
-      loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }),
+      loggerInstance: logger.child({ component: 'http' }, httpLoggerOptions),
       genReqId: () => newId(),
+      ...edgeServerOptions(config.edge),
     }) as unknown as FastifyInstance,
   async setup(ctx: ServiceContext<GatewayConfig>) {
     const { config, logger, bus, http } = ctx;
@@ -57,10 +61,11 @@ export const gatewayService = defineService({
       syncChunkBytes: config.presenceSyncChunkBytes,
     });
     const notifications = new NotificationDelivery({ bus, registry, services, logger });
-    const gateway = new Gateway({ config, bus, rooms, services, chatAdmission, presence, metrics, logger, registry, notifications });
+    const security = await createGatewaySecurity(config, logger);
+    const gateway = new Gateway({ config, bus, rooms, services, chatAdmission, presence, metrics, logger, registry, notifications, ...security });
 
     await http.register(fastifyWebsocket, {
-      options: { maxPayload: config.maxFrameBytes },
+      options: { maxPayload: config.maxFrameBytes, ...wsServerOptions },
       // Socket errors (a client gone mid-frame, a frame over the limit: ws has already sent
       // its close code) are routine; ws closes the socket itself.
       errorHandler: (err, _socket, req) => req.log.debug({ err: err.message }, 'websocket error'),
@@ -71,7 +76,8 @@ export const gatewayService = defineService({
         await gateway.drain(closeGraceMs, spreadMs);
       },
     });
-    await http.register(wsRoute, { gateway, secret: config.jwtSecret });
+    await http.register(wsRoute, { gateway, verifyToken: security.verifyToken, limits: security.limits, allowedOrigins: config.edge.allowedOrigins });
+    http.addHook('onClose', async () => security.stop());
     if (config.devTokens) await http.register(devTokenRoute, { secret: config.jwtSecret });
     await http.register(opsRoutes, { instanceId: config.instanceId, secret: config.jwtSecret, admins: config.opsAdmins, prometheusUrl: config.prometheusUrl, registry });
     if (existsSync(config.webRoot)) {
@@ -81,7 +87,7 @@ export const gatewayService = defineService({
 
     gateway.startPings(config.pingIntervalMs);
     presence.start();
-    return { gateway, registry, rooms, presence, notifications };
+    return { gateway, registry, rooms, presence, notifications, security };
   },
 });
 

@@ -8,6 +8,52 @@ export const SERVICE_NAME = 'ws-gateway';
 
 /** The development secret: fine on a laptop, refused in production. */
 export const DEV_JWT_SECRET = 'dev-secret-change-me';
+/** RFC 7518 3.2: an HS256 key must be at least as long as the hash output. */
+export const MIN_HS256_SECRET_BYTES = 32;
+export const TOKEN_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
+export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
+
+/** How client tokens are checked (docs/security.md "Tokens"). */
+export interface TokenConfig {
+  /** Accepted `alg` values; anything else (`none` included) is a 401. */
+  algorithms: TokenAlgorithm[];
+  /** HS256 secrets: the current one first, then the previous one during a rotation. */
+  secrets: string[];
+  /** RS256/ES256 public keys: a JWKS file, or a URL fetched at start and refreshed. */
+  jwksFile?: string;
+  jwksUrl?: string;
+  jwksRefreshMs: number;
+  /** When set, a token's `aud` / `iss` must match (comma-separated lists). */
+  audiences: string[];
+  issuers: string[];
+  clockSkewMs: number;
+}
+
+/** Room permissions (docs/security.md "Private rooms"). */
+export interface PermissionConfig {
+  /** Room patterns that are private: `*` = every room; empty = every room public. */
+  privateRooms: string[];
+  /** Asked about a private room the token does not grant; empty = the token decides alone. */
+  webhookUrl?: string;
+  webhookTimeoutMs: number;
+  /** How long a webhook answer is reused for the same user and room. */
+  cacheMs: number;
+}
+
+/** Edge protections of the upgrade request (docs/security.md "Abuse limits"). */
+export interface EdgeConfig {
+  /** Allowed `Origin` values of browser upgrades; empty = any origin. */
+  allowedOrigins: string[];
+  maxConnectionsPerUser: number;
+  maxConnectionsPerIp: number;
+  /** Client IPs from X-Forwarded-For (behind a TLS-terminating proxy). */
+  trustProxy: boolean;
+  /** The gateway serves wss:// itself when both are set. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** history/presence replies cost one extra rate-limit token per this many items. */
+  replyItemsPerToken: number;
+}
 
 export interface GatewayConfig extends BaseConfig {
   /**
@@ -50,6 +96,88 @@ export interface GatewayConfig extends BaseConfig {
   opsAdmins: string[];
   /** Where the ops page's cluster-wide figures come from. */
   prometheusUrl: string;
+  tokens: TokenConfig;
+  permissions: PermissionConfig;
+  edge: EdgeConfig;
+}
+
+/** A comma-separated setting as a list (empty items dropped). */
+function listOf(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}
+
+/** An optional setting: unset or empty is undefined. */
+function optional(raw: string): string | undefined {
+  return raw === '' ? undefined : raw;
+}
+
+function readTokenConfig(env: Env, production: boolean): TokenConfig {
+  const secret = envString('JWT_SECRET', DEV_JWT_SECRET, env);
+  const previous = optional(envString('JWT_SECRET_PREVIOUS', '', env));
+  const jwksFile = optional(envString('JWT_JWKS_FILE', '', env));
+  const jwksUrl = optional(envString('JWT_JWKS_URL', '', env));
+  const defaultAlgs = jwksFile || jwksUrl ? 'RS256,ES256' : 'HS256';
+  const algorithms = envString('JWT_ALGORITHMS', defaultAlgs, env)
+    .split(',')
+    .map((a) => a.trim());
+  for (const a of algorithms) {
+    if (!(TOKEN_ALGORITHMS as readonly string[]).includes(a)) throw new ConfigError(`JWT_ALGORITHMS: "${a}" is not one of ${TOKEN_ALGORITHMS.join(', ')}`);
+  }
+  const asymmetric = algorithms.some((a) => a !== 'HS256');
+  if (asymmetric && !jwksFile && !jwksUrl) throw new ConfigError('JWT_ALGORITHMS lists RS256/ES256 but neither JWT_JWKS_FILE nor JWT_JWKS_URL is set');
+  if (jwksFile && jwksUrl) throw new ConfigError('set JWT_JWKS_FILE or JWT_JWKS_URL, not both');
+  if (production && algorithms.includes('HS256')) {
+    for (const [name, value] of [['JWT_SECRET', secret], ['JWT_SECRET_PREVIOUS', previous]] as const) {
+      if (value === undefined) continue;
+      if (value === DEV_JWT_SECRET) throw new ConfigError(`${name} is unset or the development default; set a real secret to run with NODE_ENV=production`);
+      if (Buffer.byteLength(value) < MIN_HS256_SECRET_BYTES) {
+        throw new ConfigError(`${name} is shorter than ${MIN_HS256_SECRET_BYTES} bytes; HS256 needs a longer secret with NODE_ENV=production`);
+      }
+    }
+  }
+  return {
+    algorithms: [...new Set(algorithms)] as TokenAlgorithm[],
+    secrets: previous === undefined ? [secret] : [secret, previous],
+    jwksFile,
+    jwksUrl,
+    jwksRefreshMs: envInt('JWT_JWKS_REFRESH_MS', 300000, env, 1000),
+    audiences: listOf(envString('JWT_AUDIENCE', '', env)),
+    issuers: listOf(envString('JWT_ISSUER', '', env)),
+    clockSkewMs: envInt('JWT_CLOCK_SKEW_MS', 30000, env, 0),
+  };
+}
+
+function readPermissionConfig(env: Env): PermissionConfig {
+  const privateRooms = listOf(envString('PRIVATE_ROOMS', '', env));
+  for (const p of privateRooms) {
+    if (!/^[A-Za-z0-9_-]{0,64}\*?$/.test(p) || p === '') throw new ConfigError(`PRIVATE_ROOMS: "${p}" is not a room name or a prefix ending in *`);
+  }
+  const webhookUrl = optional(envString('PERMISSION_WEBHOOK_URL', '', env));
+  if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) throw new ConfigError('PERMISSION_WEBHOOK_URL must be an http(s) URL');
+  return {
+    privateRooms,
+    webhookUrl,
+    webhookTimeoutMs: envInt('PERMISSION_WEBHOOK_TIMEOUT_MS', 2000, env, 10),
+    cacheMs: envInt('PERMISSION_CACHE_MS', 30000, env, 0),
+  };
+}
+
+function readEdgeConfig(env: Env): EdgeConfig {
+  const tlsCertFile = optional(envString('TLS_CERT_FILE', '', env));
+  const tlsKeyFile = optional(envString('TLS_KEY_FILE', '', env));
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  return {
+    allowedOrigins: listOf(envString('ALLOWED_ORIGINS', '', env)),
+    maxConnectionsPerUser: envInt('MAX_CONNECTIONS_PER_USER', 20, env, 0),
+    maxConnectionsPerIp: envInt('MAX_CONNECTIONS_PER_IP', 0, env, 0),
+    trustProxy: envBool('TRUST_PROXY', false, env),
+    tlsCertFile,
+    tlsKeyFile,
+    replyItemsPerToken: envInt('RATE_REPLY_ITEMS_PER_TOKEN', 50, env, 1),
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -59,16 +187,18 @@ export function readConfig(env: Env = process.env): GatewayConfig {
   const port = envInt('PORT', 8080, env);
   // HEALTH_PORT defaults to PORT: health and metrics on the public port unless set apart.
   const base = readBaseConfig(SERVICE_NAME, port, env);
-  const jwtSecret = envString('JWT_SECRET', DEV_JWT_SECRET, env);
-  if (env.NODE_ENV === 'production' && jwtSecret === DEV_JWT_SECRET) {
-    throw new ConfigError('JWT_SECRET is unset or the development default; set a real secret to run with NODE_ENV=production');
-  }
+  const production = env.NODE_ENV === 'production';
+  const tokens = readTokenConfig(env, production);
+  const jwtSecret = tokens.secrets[0];
+  const devTokens = envBool('AUTH_DEV_TOKENS', false, env);
+  if (production && devTokens) throw new ConfigError('AUTH_DEV_TOKENS=1 hands anybody a token for any user; it is refused with NODE_ENV=production');
+  if (devTokens && !tokens.algorithms.includes('HS256')) throw new ConfigError('AUTH_DEV_TOKENS=1 signs HS256 tokens; add HS256 to JWT_ALGORITHMS');
   const config: GatewayConfig = {
     ...base,
     instanceId: envString('INSTANCE_ID', `gw-${process.pid}`, env),
     port,
     jwtSecret,
-    devTokens: envBool('AUTH_DEV_TOKENS', false, env),
+    devTokens,
     pingIntervalMs: envInt('PING_INTERVAL_MS', 25000, env, 10),
     maxFrameBytes: envInt('MAX_FRAME_BYTES', 16384, env, 64),
     textMaxChars: envInt('TEXT_MAX_CHARS', TEXT_MAX_CODE_POINTS, env, 1),
@@ -90,6 +220,9 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     drainSpreadPercent: envInt('DRAIN_SPREAD_PERCENT', 50, env, 0),
     opsAdmins: readOpsAdmins(envString('OPS_ADMINS', '', env)),
     prometheusUrl: readHttpUrl('PROMETHEUS_URL', envString('PROMETHEUS_URL', 'http://127.0.0.1:9090', env)),
+    tokens,
+    permissions: readPermissionConfig(env),
+    edge: readEdgeConfig(env),
   };
   if (config.drainSpreadPercent > 80) throw new ConfigError('DRAIN_SPREAD_PERCENT must be at most 80 (the rest of SHUTDOWN_TIMEOUT_MS drains NATS)');
   if (config.outboundSoftLimitBytes > config.outboundHardLimitBytes) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createSigner } from 'fast-jwt';
-import { isSubjectToken } from '@relay/contracts';
+import { isUserId, USER_ID_PATTERN } from '@relay/contracts';
 
 /** Dev tokens live for a day: long enough for a local session, short enough to not matter. */
 const DEV_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -13,9 +13,9 @@ export async function devTokenRoute(app: FastifyInstance, opts: { secret: string
   const sign = createSigner({ key: opts.secret, algorithm: 'HS256', expiresIn: DEV_TOKEN_TTL_MS });
   app.post('/auth/dev-token', async (req, reply) => {
     const user = (req.body as { user?: unknown } | undefined)?.user;
-    if (!isSubjectToken(user)) {
+    if (!isUserId(user)) {
       reply.code(400);
-      return { error: 'BAD_REQUEST', message: 'user must match ^[A-Za-z0-9_-]{1,64}$' };
+      return { error: 'BAD_REQUEST', message: `user must match ${USER_ID_PATTERN}` };
     }
     return { token: sign({ sub: user }) };
   });

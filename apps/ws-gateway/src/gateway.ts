@@ -40,6 +40,7 @@ export class Gateway {
     const { config, registry, metrics, logger, presence, notifications } = this.parts;
     const session = newId();
     const conn = new Connection(ws, claims.sub, session, config, metrics, logger.child({ session, user: claims.sub }));
+    this.parts.auth.attach(conn, claims);
     const firstOfUser = registry.addConnection(conn);
     metrics.connections.set(registry.connectionCount);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -116,6 +117,7 @@ export class Gateway {
 
   private onClose(conn: Connection): void {
     const { registry, rooms, metrics, presence, notifications } = this.parts;
+    this.parts.auth.detach(conn);
     for (const room of conn.rooms.keys()) rooms.removeMember(room, conn);
     conn.rooms.clear();
     if (registry.removeConnection(conn)) notifications.userDisconnected(conn.user);

@@ -37,7 +37,16 @@ export class NotificationDelivery {
   /** The user's first local connection: subscribe (before pending is fetched, so nothing falls between). */
   userConnected(user: string): void {
     if (this.subs.has(user)) return;
-    this.subs.set(user, this.deps.bus.subscribe(UserNotification, { user }, (n, meta) => this.onLive(n, meta.correlationId)));
+    this.subs.set(
+      user,
+      this.deps.bus.subscribe(UserNotification, { user }, (n, meta) => {
+        // Delivery goes by the payload's user: one published on this user's subject but naming
+        // another user (a buggy or hostile publisher) would reach that other user. The subject
+        // is what we subscribed to; anything else is dropped.
+        if (n.user === user) this.onLive(n, meta.correlationId);
+        else this.deps.logger.warn({ subject: meta.subject, user, payloadUser: n.user, correlationId: meta.correlationId }, 'notification for another user on this user subject dropped');
+      }),
+    );
   }
 
   userDisconnected(user: string): void {
@@ -56,7 +65,10 @@ export class NotificationDelivery {
    */
   async deliverPending(conn: Connection, cid: string): Promise<void> {
     for (let part = 0; part < MAX_PENDING_PARTS; part++) {
-      const { notifications, more } = await this.deps.services.notifyPending({ user: conn.user, limit: 1000 }, cid);
+      const reply = await this.deps.services.notifyPending({ user: conn.user, limit: 1000 }, cid);
+      const { more } = reply;
+      // The reply is for this user only; an entry naming another user is never shown here.
+      const notifications = reply.notifications.filter((n) => n.user === conn.user);
       const delivered = notifications.filter((n) => conn.deliverNotification(n.id, encode(n))).map((n) => n.id);
       if (delivered.length > 0) await this.deps.services.notifyAck({ user: conn.user, ids: delivered }, cid);
       // Stop when the rest would only come back again: nothing more, or this connection is going.

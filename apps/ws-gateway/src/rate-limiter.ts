@@ -17,11 +17,25 @@ export class TokenBucket {
 
   /** Takes a token; false when the bucket is empty (the frame is refused). */
   take(): boolean {
-    const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSec);
-    this.last = t;
+    this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /**
+   * Charges the cost of a large reply (history, presence) after it was sent: the bucket may go
+   * into debt, down to one burst, so the next frames wait until the reply is paid for.
+   */
+  charge(tokens: number): void {
+    if (tokens <= 0) return;
+    this.refill();
+    this.tokens = Math.max(-this.burst, this.tokens - tokens);
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSec);
+    this.last = t;
   }
 }

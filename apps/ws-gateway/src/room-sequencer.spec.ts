@@ -55,4 +55,44 @@ describe('room sequencer', () => {
     await jest.advanceTimersByTimeAsync(100);
     expect(out).toEqual([7, 8]);
   });
+
+  it('sequencer - an absurd seq jump (forged 2^53) is one bounded history check, dropped, and the room goes on', async () => {
+    const fetchGap = jest.fn(async (_from: number, _to: number): Promise<ChatMessage[]> => []);
+    const dropped: number[] = [];
+    const out: number[] = [];
+    const seq = new RoomSequencer({ deliver: (m) => out.push(m.seq), fetchGap, gapWaitMs: 100, onError: () => undefined, maxGap: 1000, onDropped: (m) => dropped.push(m.seq) });
+    seq.anchor(10);
+    const huge = Number.MAX_SAFE_INTEGER;
+    seq.accept(msg(huge));
+    await jest.advanceTimersByTimeAsync(100);
+    // One fetch of that one seq, never a walk over the hole.
+    expect(fetchGap.mock.calls).toEqual([[huge, huge]]);
+    expect(dropped).toEqual([huge]);
+    // The real stream continues where it was.
+    seq.accept(msg(11));
+    seq.accept(msg(12));
+    expect(out).toEqual([11, 12]);
+  });
+
+  it('sequencer - a jump beyond the bound that history confirms is skipped to, not walked', async () => {
+    const fetchGap = jest.fn(async (from: number, to: number) => (from === 5000 && to === 5000 ? [msg(5000)] : []));
+    const { out } = { out: [] as number[] };
+    const seq = new RoomSequencer({ deliver: (m) => out.push(m.seq), fetchGap, gapWaitMs: 100, onError: () => undefined, maxGap: 1000 });
+    seq.anchor(0);
+    seq.accept(msg(5000));
+    await jest.advanceTimersByTimeAsync(100);
+    expect(fetchGap).toHaveBeenCalledTimes(1);
+    expect(out).toEqual([5000]);
+    seq.accept(msg(5001));
+    expect(out).toEqual([5000, 5001]);
+  });
+
+  it('sequencer - held messages are bounded: a flood of far seqs keeps at most maxGap', async () => {
+    const fetchGap = jest.fn(async (_from: number, _to: number): Promise<ChatMessage[]> => []);
+    const seq = new RoomSequencer({ deliver: () => undefined, fetchGap, gapWaitMs: 100, onError: () => undefined, maxGap: 10 });
+    seq.anchor(0);
+    for (let i = 0; i < 100; i++) seq.accept(msg(1_000_000 + i));
+    expect((seq as unknown as { held: Map<number, ChatMessage> }).held.size).toBe(10);
+    seq.stop();
+  });
 });

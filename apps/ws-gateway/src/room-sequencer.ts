@@ -8,7 +8,17 @@ export interface SequencerOptions {
   /** How long a hole may stay open (out-of-order publishes of two chat-services) before fetching it. */
   gapWaitMs: number;
   onError: (err: unknown) => void;
+  /**
+   * The widest hole filled from history, and the most messages held while waiting. A live
+   * message further ahead than this is checked against history before it is believed.
+   */
+  maxGap?: number;
+  /** A live message history does not know (a forged or stale seq far ahead) was dropped. */
+  onDropped?: (msg: ChatMessage) => void;
 }
+
+/** As many messages as fetchHistoryRange reads for one hole (20 pages of 100). */
+export const DEFAULT_MAX_GAP = 2000;
 
 /**
  * Puts one room's live stream in seq order. Two chat-service instances store seq n and n+1
@@ -22,7 +32,11 @@ export class RoomSequencer {
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
-  constructor(private readonly opts: SequencerOptions) {}
+  private readonly maxGap: number;
+
+  constructor(private readonly opts: SequencerOptions) {
+    this.maxGap = opts.maxGap ?? DEFAULT_MAX_GAP;
+  }
 
   /** The room's latest seq from a join reply: until then, the stream's start is unknown. */
   anchor(latest: number): void {
@@ -42,6 +56,8 @@ export class RoomSequencer {
       return;
     }
     this.held.set(msg.seq, msg);
+    // Bounded: past maxGap held messages the furthest one goes (a gap fetch or a rejoin brings it back).
+    if (this.held.size > this.maxGap) this.held.delete(Math.max(...this.held.keys()));
     this.arm();
   }
 
@@ -86,6 +102,7 @@ export class RoomSequencer {
       return;
     }
     const from = this.next;
+    if (lowestHeld - from > this.maxGap) return this.verifyJump(lowestHeld);
     try {
       const fetched = await this.opts.fetchGap(from, lowestHeld - 1);
       for (const m of fetched) if (m.seq >= from && m.seq < lowestHeld && !this.held.has(m.seq)) this.held.set(m.seq, m);
@@ -97,7 +114,36 @@ export class RoomSequencer {
     for (const seq of this.held.keys()) if (seq < next) this.held.delete(seq);
     if (this.held.size === 0) return this.drain();
     // Whatever history could not give is skipped: a stalled room is worse than a visible gap.
-    while (!this.held.has(this.next)) this.next++;
+    // One step to the lowest held seq, never a walk over the hole.
+    this.next = Math.max(this.next, Math.min(...this.held.keys()));
+    this.drain();
+  }
+
+  /**
+   * A live message more than maxGap ahead: no bounded fetch can fill the hole, and a forged
+   * seq (2^53) must neither block the event loop nor push the room's stream past every real
+   * message. History decides: if chat-service stored that very message, the gateway missed a
+   * lot and jumps to it (clients see the gap and page with `history`); if not, it is dropped.
+   * A failed check keeps it held for the next round.
+   */
+  private async verifyJump(seq: number): Promise<void> {
+    const msg = this.held.get(seq);
+    if (!msg) return;
+    let stored: boolean;
+    try {
+      const found = await this.opts.fetchGap(seq, seq);
+      stored = found.some((m) => m.seq === seq && m.id === msg.id);
+    } catch (err) {
+      this.opts.onError(err);
+      if (!this.stopped) this.arm();
+      return;
+    }
+    if (this.stopped || this.next === undefined) return;
+    if (stored) this.next = Math.max(this.next, seq);
+    else {
+      this.held.delete(seq);
+      this.opts.onDropped?.(msg);
+    }
     this.drain();
   }
 }

@@ -62,6 +62,7 @@ export class RoomSubscriptions {
       fetchGap: (from, to) => this.deps.fetchRange(room, from, to),
       gapWaitMs: this.deps.gapWaitMs,
       onError: (err) => logger.warn({ err, room }, 'could not fill a gap in the live stream'),
+      onDropped: (msg) => logger.warn({ room, seq: msg.seq, id: msg.id }, 'live message far ahead that history does not know: dropped'),
     });
     const subs = [
       bus.subscribe(RoomMessage, { room }, (msg, meta) => {

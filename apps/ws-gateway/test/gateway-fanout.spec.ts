@@ -1,4 +1,4 @@
-import { RoomMember, RoomMessage, RoomTyping, subjectFor, type ChatMessage } from '@relay/contracts';
+import { encodeSubjectToken, RoomMember, RoomMessage, RoomTyping, subjectFor, type ChatMessage } from '@relay/contracts';
 import { uniqueName, waitFor, type TestNats } from '@relay/testing';
 import { useGatewayWorld, type RunningGateway } from './harness';
 
@@ -38,9 +38,11 @@ describe('gateway fan-out', () => {
     const { gw, nats } = world;
     const user = uniqueName('u');
     const c = await gw.connect(user);
-    await waitFor(async () => (await subscribedSubjects(nats)).includes(`user.v1.${user}.notification`), { what: 'user subscribed' });
+    // User ids enter subjects encoded (`_` itself becomes `_5F`).
+    const subject = `user.v1.${encodeSubjectToken(user)}.notification`;
+    await waitFor(async () => (await subscribedSubjects(nats)).includes(subject), { what: 'user subscribed' });
     await c.close();
-    await waitFor(async () => !(await subscribedSubjects(nats)).includes(`user.v1.${user}.notification`), { what: 'user unsubscribed' });
+    await waitFor(async () => !(await subscribedSubjects(nats)).includes(subject), { what: 'user unsubscribed' });
   });
 
   it('fan-out - one message reaches every local member once and is counted as deliveries', async () => {

@@ -42,6 +42,8 @@ export const HistoryFrame = Type.Object({
 export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), ref: Ref, traceparent: TraceParent, room: RoomName });
 export const TypingFrame = Type.Object({ type: Type.Literal('typing'), ref: Ref, traceparent: TraceParent, room: RoomName });
 export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref, traceparent: TraceParent });
+/** Token refresh on an open socket: the new token must carry the same `sub`. */
+export const AuthFrame = Type.Object({ type: Type.Literal('auth'), ref: Ref, traceparent: TraceParent, token: Type.String({ minLength: 1, maxLength: 8192 }) });
 
 export type JoinFrame = Static<typeof JoinFrame>;
 export type LeaveFrame = Static<typeof LeaveFrame>;
@@ -50,6 +52,7 @@ export type HistoryFrame = Static<typeof HistoryFrame>;
 export type PresenceFrame = Static<typeof PresenceFrame>;
 export type TypingFrame = Static<typeof TypingFrame>;
 export type PingFrame = Static<typeof PingFrame>;
+export type AuthFrame = Static<typeof AuthFrame>;
 
 /** Client-to-server frames by `type`: the gateway picks the schema by type, then validates. */
 export const ClientFrames = {
@@ -60,12 +63,13 @@ export const ClientFrames = {
   presence: PresenceFrame,
   typing: TypingFrame,
   ping: PingFrame,
+  auth: AuthFrame,
 } as const;
 export type ClientFrameType = keyof typeof ClientFrames;
 export type ClientFrame = { [K in ClientFrameType]: Static<(typeof ClientFrames)[K]> }[ClientFrameType];
 
 // --- server to client ---------------------------------------------------------------------
-export const CLIENT_ERROR_CODES = ['BAD_REQUEST', 'NOT_JOINED', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'INTERNAL'] as const;
+export const CLIENT_ERROR_CODES = ['BAD_REQUEST', 'NOT_JOINED', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'INTERNAL', 'FORBIDDEN', 'UNAUTHORIZED'] as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 export const CLOSE_CODES = {
@@ -79,6 +83,8 @@ export const CLOSE_CODES = {
   POLICY: 1008,
   /** Unexpected server error. */
   INTERNAL: 1011,
+  /** The connection's token expired and was not refreshed: get a new token, reconnect with `since`. */
+  TOKEN_EXPIRED: 4001,
 } as const;
 
 const ChatMessageFields = {
@@ -143,6 +149,8 @@ export const NotificationServerFrame = Type.Object({
   data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 export const PongServerFrame = Type.Object({ type: Type.Literal('pong'), ref: Ref });
+/** The answer to `auth`: the connection now lives until the new token's `exp` (seconds). */
+export const AuthedServerFrame = Type.Object({ type: Type.Literal('authed'), ref: Ref, exp: Type.Number() });
 export const ErrorServerFrame = Type.Object({
   type: Type.Literal('error'),
   ref: Ref,
@@ -164,6 +172,7 @@ export const ServerFrame = Type.Union([
   MemberServerFrame,
   NotificationServerFrame,
   PongServerFrame,
+  AuthedServerFrame,
   ErrorServerFrame,
 ]);
 export type ServerFrame = Static<typeof ServerFrame>;
@@ -176,6 +185,7 @@ export type PresenceServerFrame = Static<typeof PresenceServerFrame>;
 export type MemberServerFrame = Static<typeof MemberServerFrame>;
 export type NotificationServerFrame = Static<typeof NotificationServerFrame>;
 export type ErrorServerFrame = Static<typeof ErrorServerFrame>;
+export type AuthedServerFrame = Static<typeof AuthedServerFrame>;
 
 /**
  * The `message` frame of a stored message: its fields picked one by one, so nothing else a
@@ -186,10 +196,24 @@ export function messageFrame(m: ChatMessage): MessageServerFrame {
   return { type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts };
 }
 
-/** JWT claims the gateway accepts. `sub` becomes a subject token, hence the pattern. */
+/** A room rule in a token: an exact room name, or a prefix ending in `*` (`team-*`; `*` alone is every room). */
+export const ROOM_PATTERN = '^[A-Za-z0-9_-]{0,64}\\*?$';
+export const RoomGrant = Type.Union([Type.Literal('read'), Type.Literal('write')]);
+export type RoomGrant = Static<typeof RoomGrant>;
+
+/**
+ * JWT claims the gateway accepts. `sub` is a user id (UserId: it enters subjects only
+ * encoded); `exp` is required (a token that never expires is refused). `rooms` grants access to
+ * private rooms: pattern -> `read` (join, history, presence) or `write` (also send and typing).
+ * `aud`, `iss` and `nbf` are checked by the verifier when the deployment configures them.
+ */
 export const TokenClaims = Type.Object({
   sub: UserId,
   name: Type.Optional(Type.String({ maxLength: 128 })),
-  exp: Type.Optional(Type.Number()),
+  exp: Type.Number(),
+  nbf: Type.Optional(Type.Number()),
+  iss: Type.Optional(Type.String()),
+  aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  rooms: Type.Optional(Type.Record(Type.String({ pattern: ROOM_PATTERN }), RoomGrant, { maxProperties: 256, additionalProperties: false })),
 });
 export type TokenClaims = Static<typeof TokenClaims>;

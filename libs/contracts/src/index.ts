@@ -6,7 +6,7 @@ export { Envelope, EnvelopeHeader, versionedType } from './envelope';
 export { newId } from './ids';
 export { CONTRACT_ERRORS, ContractError, isClientError, isContractError } from './errors';
 export { defineServiceErrors, ServiceError } from './service-errors';
-export { codePointLength, isSubjectToken, OpaqueId, RoomName, SUBJECT_TOKEN_PATTERN, UserId } from './names';
+export { codePointLength, decodeSubjectToken, encodeSubjectToken, isSubjectToken, isUserId, OpaqueId, RoomName, SUBJECT_TOKEN_PATTERN, USER_ID_PATTERN, UserId } from './names';
 export * from './schemas/chat';
 export * from './schemas/notification';
 export * from './schemas/presence';

@@ -43,12 +43,23 @@ describe('schemas', () => {
     expect(validate(SendMessageRequest, { room: 'r', user: 'u', text: '' }).ok).toBe(false);
   });
 
-  it('schemas - user ids that would widen a subject are refused everywhere', () => {
-    for (const bad of ['a.b', '*', '>', 'a b', '']) {
-      expect(validate(TokenClaims, { sub: bad }).ok).toBe(false);
+  it('schemas - user ids outside the documented alphabet are refused everywhere', () => {
+    for (const bad of ['*', '>', 'a b', '', 'a{b}', 'a:b', 'tab\t', 'u'.repeat(129)]) {
+      expect(validate(TokenClaims, { sub: bad, exp: 2e9 }).ok).toBe(false);
       expect(validate(SessionUpdate, { gateway: 'g', incarnation: 'i', v: 1, session: 's', user: bad, op: 'open', at: 0 }).ok).toBe(false);
       expect(validate(SendNotificationRequest, { user: bad, kind: 'mention', text: 'x' }).ok).toBe(false);
     }
+  });
+
+  it('schemas - identity-provider user ids are accepted; a token needs exp; room grants are checked', () => {
+    for (const good of ['auth0|5f3a9c', 'alice@example.com', 'a.b+tag@example.org', 'google-oauth2|1234', 'bob_1']) {
+      expect(validate(TokenClaims, { sub: good, exp: 2e9 }).ok).toBe(true);
+      expect(validate(SendNotificationRequest, { user: good, kind: 'mention', text: 'x' }).ok).toBe(true);
+    }
+    expect(validate(TokenClaims, { sub: 'alice' }).ok).toBe(false);
+    expect(validate(TokenClaims, { sub: 'alice', exp: 2e9, rooms: { 'team-*': 'write', lobby: 'read' } }).ok).toBe(true);
+    expect(validate(TokenClaims, { sub: 'alice', exp: 2e9, rooms: { 'team-*': 'admin' } }).ok).toBe(false);
+    expect(validate(TokenClaims, { sub: 'alice', exp: 2e9, rooms: { 'a.>': 'read' } }).ok).toBe(false);
   });
 
   it('schemas - the recovery cap and since are integers', () => {

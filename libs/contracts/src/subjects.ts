@@ -1,6 +1,13 @@
 import type { SubjectParams } from './catalog-types';
 import { ContractError } from './errors';
-import { isSubjectToken } from './names';
+import { decodeSubjectToken, encodeSubjectToken, isSubjectToken, isUserId } from './names';
+
+/**
+ * Parameters that hold user ids: ids from identity providers may contain `.`, `|`, `@`, so
+ * they enter a subject only encoded (encodeSubjectToken) and are decoded when read back.
+ * Every other parameter (rooms, opaque ids) must already be a safe token.
+ */
+const USER_PARAMS: ReadonlySet<string> = new Set(['user']);
 
 const PARAM = /\{([A-Za-z]+)\}/g;
 
@@ -8,6 +15,10 @@ const PARAM = /\{([A-Za-z]+)\}/g;
 export function subjectFor<T extends string>(template: T, params: SubjectParams<T>): string {
   return template.replace(PARAM, (_match, name: string) => {
     const value = (params as Record<string, unknown>)[name];
+    if (USER_PARAMS.has(name)) {
+      if (!isUserId(value)) throw new ContractError('BAD_SUBJECT', `subject parameter "${name}" is not a valid user id`, 'contracts');
+      return encodeSubjectToken(value);
+    }
     if (!isSubjectToken(value)) {
       throw new ContractError('BAD_SUBJECT', `subject parameter "${name}" is not a valid token`, 'contracts');
     }
@@ -29,7 +40,8 @@ export function paramsFrom<T extends string>(template: T, subject: string): Subj
       const m = /^\{([A-Za-z]+)\}$/.exec(part);
       if (m) {
         names.push(m[1]);
-        return '([A-Za-z0-9_-]{1,64})';
+        // An encoded user id is at most 3 characters per byte of a 128-character id.
+        return USER_PARAMS.has(m[1]) ? '([A-Za-z0-9_-]{1,384})' : '([A-Za-z0-9_-]{1,64})';
       }
       return part.replace(/[-]/g, '\\-');
     })
@@ -37,6 +49,15 @@ export function paramsFrom<T extends string>(template: T, subject: string): Subj
   const match = new RegExp(`^${pattern}$`).exec(subject);
   if (!match) return undefined;
   const out: Record<string, string> = {};
-  names.forEach((n, i) => (out[n] = match[i + 1]));
+  for (const [i, n] of names.entries()) {
+    const raw = match[i + 1];
+    if (!USER_PARAMS.has(n)) {
+      out[n] = raw;
+      continue;
+    }
+    const user = decodeSubjectToken(raw);
+    if (user === undefined || !isUserId(user)) return undefined;
+    out[n] = user;
+  }
   return out as SubjectParams<T>;
 }

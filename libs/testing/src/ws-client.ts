@@ -3,7 +3,10 @@ import WebSocket from 'ws';
 
 export type Frame = { type: string; ref?: string; [k: string]: unknown };
 
-export function signToken(user: string, secret: string, extra: Record<string, unknown> = {}, expiresInMs?: number): string {
+/** Test tokens expire in an hour unless told otherwise: the gateway refuses a token without `exp`. */
+const TEST_TOKEN_TTL_MS = 60 * 60 * 1000;
+
+export function signToken(user: string, secret: string, extra: Record<string, unknown> = {}, expiresInMs = TEST_TOKEN_TTL_MS): string {
   const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: expiresInMs });
   return sign({ sub: user, ...extra });
 }

@@ -3,9 +3,12 @@ import { httpOrigin } from './args';
 
 export type TokenSource = (user: string, gatewayUrl: string) => Promise<string>;
 
+/** Load-test tokens live a day: the gateway refuses a token without `exp`. */
+const LOCAL_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** HS256 tokens signed here, with the gateway's JWT_SECRET (no HTTP round trip per user). */
 export function localTokens(secret: string): TokenSource {
-  const sign = createSigner({ key: secret, algorithm: 'HS256' });
+  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: LOCAL_TOKEN_TTL_MS });
   return async (user) => sign({ sub: user });
 }
 

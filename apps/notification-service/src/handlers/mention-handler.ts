@@ -2,6 +2,7 @@ import { RoomMessage, type ChatMessage } from '@relay/contracts';
 import type { Subscription } from '@relay/bus';
 import { RETRY_PRESETS, withRetry, type ServiceContext } from '@relay/service-kit';
 import type { NotificationConfig } from '../config';
+import type { MentionBudget } from '../mention-budget';
 import { parseMentions } from '../mention-parser';
 import type { NotificationMetrics } from '../metrics';
 import type { Notifier } from '../notifier';
@@ -25,6 +26,8 @@ export interface MentionHandlerDeps {
   notifier: Notifier;
   metrics: NotificationMetrics;
   mentionsMaxPerMessage: number;
+  /** The per-sender budget across messages; absent = per-message cap only. */
+  budget?: MentionBudget;
 }
 
 /**
@@ -39,9 +42,12 @@ export function subscribeMentions(deps: MentionHandlerDeps): Subscription {
     async (msg, meta, log) => {
       const users = parseMentions(msg.text).filter((u) => u !== msg.from);
       if (users.length === 0) return;
-      const kept = users.slice(0, deps.mentionsMaxPerMessage);
-      if (kept.length < users.length) deps.metrics.mentionsIgnored.inc(users.length - kept.length);
+      let kept = users.slice(0, deps.mentionsMaxPerMessage);
       try {
+        // Charged once, before the retry: a retried notify must not spend the budget twice.
+        if (deps.budget) kept = kept.slice(0, await deps.budget.take(msg.from, kept.length));
+        if (kept.length < users.length) deps.metrics.mentionsIgnored.inc(users.length - kept.length);
+        if (kept.length === 0) return;
         await withRetry(() => deps.notifier.notify(kept.map((user) => mentionFor(msg, user)), 'mention', meta.correlationId), RETRY_PRESETS.idempotent);
       } catch (err) {
         log.error({ err, room: msg.room, messageId: msg.id }, 'mention notifications failed');

@@ -1,9 +1,12 @@
 import type { Bus } from '@relay/bus';
 import type { AdmissionLimiter, Logger } from '@relay/service-kit';
+import type { TokenVerifier } from '../auth';
 import type { GatewayConfig } from '../config';
 import type { Connection } from '../connection';
+import type { ConnectionAuth } from '../connection-auth';
 import type { GatewayMetrics } from '../metrics';
 import type { PresenceReporter } from '../presence-reporter';
+import type { RoomPermissions } from '../room-permissions';
 import type { RoomSubscriptions } from '../room-subscriptions';
 import type { ServiceClients } from '../service-clients';
 
@@ -22,6 +25,10 @@ export interface GatewayContext {
   presence: PresenceReporter;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Each connection's token claims and expiry timer. */
+  auth: ConnectionAuth;
+  permissions: RoomPermissions;
+  verifyToken: TokenVerifier;
 }
 
 /** One inbound request: its connection and the correlation id that goes into NATS headers. */

@@ -1,9 +1,11 @@
 import type { HistoryFrame } from '@relay/contracts';
 import { fromDownstream } from '../errors';
 import { withRef, type FrameHandler } from './context';
+import { chargeReply, requireRoomAccess } from './room-access';
 
-/** Rooms are public in v1: history needs no join. */
+/** History needs no join, only read access (every public room; a private one by grant). */
 export const handleHistory: FrameHandler<HistoryFrame> = async (ctx, { conn, correlationId }, frame) => {
+  await requireRoomAccess(ctx, conn, frame.room, 'read');
   const request: { room: string; limit: number; before?: number } = { room: frame.room, limit: frame.limit ?? ctx.config.historyDefaultLimit };
   if (frame.before !== undefined) request.before = frame.before;
   let reply;
@@ -14,4 +16,5 @@ export const handleHistory: FrameHandler<HistoryFrame> = async (ctx, { conn, cor
   }
   const messages = reply.messages.map((m) => ({ room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts }));
   conn.sendFrame(withRef({ type: 'history', room: frame.room, messages }, frame.ref));
+  chargeReply(ctx, conn, messages.length);
 };

@@ -2,6 +2,7 @@ import { CLOSE_CODES, messageFrame, type JoinFrame, type JoinRoomReply } from '@
 import type { Connection } from '../connection';
 import { fromDownstream, gatewayError } from '../errors';
 import { withRef, type FrameHandler, type GatewayContext } from './context';
+import { requireRoomAccess } from './room-access';
 
 /** How long a replay waits for the client to read one part before it sends the next. */
 const REPLAY_DRAIN_TIMEOUT_MS = 10000;
@@ -16,6 +17,8 @@ export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlati
   const { room } = frame;
   // Queued behind another join or leave of this room while the socket closed: nothing to do,
   // and registering the room now would outlive the connection.
+  if (conn.isClosing) return;
+  await requireRoomAccess(ctx, conn, room, 'read');
   if (conn.isClosing) return;
   const wasMember = conn.isMember(room);
   if (!wasMember && conn.rooms.size >= ctx.config.maxRoomsPerConnection) {

@@ -1,6 +1,7 @@
 import type { PresenceFrame } from '@relay/contracts';
 import { fromDownstream, gatewayError } from '../errors';
 import { withRef, type FrameHandler } from './context';
+import { chargeReply, requireRoomAccess } from './room-access';
 
 /**
  * presence-service answers a large room in pages (one NATS reply has a byte budget). A page
@@ -16,6 +17,7 @@ export const MAX_PRESENCE_PAGES = 1000;
  * Any page failing fails the whole request, as a single request did.
  */
 export const handlePresence: FrameHandler<PresenceFrame> = async (ctx, { conn, correlationId }, frame) => {
+  await requireRoomAccess(ctx, conn, frame.room, 'read');
   const users = new Set<string>();
   let cursor: string | undefined;
   for (let pages = 0; ; pages++) {
@@ -36,4 +38,5 @@ export const handlePresence: FrameHandler<PresenceFrame> = async (ctx, { conn, c
     if (cursor === undefined || cursor === '0') break;
   }
   conn.sendFrame(withRef({ type: 'presence', room: frame.room, users: [...users].sort() }, frame.ref));
+  chargeReply(ctx, conn, users.size);
 };

@@ -1,6 +1,7 @@
 import { checkMessageText, newId, type SendFrame } from '@relay/contracts';
 import { fromDownstream, gatewayError } from '../errors';
 import { withRef, type FrameHandler } from './context';
+import { requireRoomAccess } from './room-access';
 
 /**
  * Stores a message through chat-service. The gateway always sets a clientMsgId (its own one
@@ -9,6 +10,7 @@ import { withRef, type FrameHandler } from './context';
 export const handleSend: FrameHandler<SendFrame> = async (ctx, { conn, correlationId, receivedAt }, frame) => {
   const { room, text } = frame;
   if (!conn.isMember(room)) throw gatewayError('GW_NOT_JOINED', `join ${room} before sending to it`);
+  await requireRoomAccess(ctx, conn, room, 'write');
   const checked = checkMessageText(text, ctx.config.textMaxChars);
   if (!checked.ok && checked.problem === 'empty') throw gatewayError('GW_TEXT_EMPTY');
   if (!checked.ok) throw gatewayError('GW_TEXT_TOO_LONG', `text is longer than ${checked.max} characters`);
