@@ -1,7 +1,9 @@
-import type { ChatMessage } from '@relay/contracts';
+import { newId, type ChatMessage } from '@relay/contracts';
 import type { Redis } from '@relay/service-kit';
 import { chatError, isChatError } from './errors';
 import { APPEND_MESSAGE_KEYS, APPEND_MESSAGE_LUA } from './lua/append-message';
+import { ROOM_POSITION_KEYS, ROOM_POSITION_LUA } from './lua/room-position';
+import { RedisBoot } from './redis-boot';
 import { clientMsgIdKey, roomKeys } from './room-keys';
 
 export interface AppendInput {
@@ -27,9 +29,16 @@ export interface MessageStoreOptions {
   observeAppend?: (seconds: number) => void;
 }
 
-/** The ioredis client with the script registered by defineCommand. */
+/** Where a room stands: its latest seq (0 when empty) within its current epoch. */
+export interface RoomPosition {
+  seq: number;
+  epoch: string;
+}
+
+/** The ioredis client with the scripts registered by defineCommand. */
 interface ScriptedRedis extends Redis {
-  chatAppendMessage(k1: string, k2: string, k3: string, ...argv: (string | number)[]): Promise<[number, string]>;
+  chatAppendMessage(k1: string, k2: string, k3: string, k4: string, ...argv: (string | number)[]): Promise<[number, string, string]>;
+  chatRoomPosition(k1: string, k2: string, k3: string, candidate: string, boot: string): Promise<[number, string]>;
 }
 
 /**
@@ -39,6 +48,7 @@ interface ScriptedRedis extends Redis {
  */
 export class MessageStore {
   private readonly redis: ScriptedRedis;
+  private readonly boot: RedisBoot;
 
   constructor(
     redis: Redis,
@@ -48,8 +58,10 @@ export class MessageStore {
     // when a restarted Redis answers NOSCRIPT.
     if (!('chatAppendMessage' in redis)) {
       redis.defineCommand('chatAppendMessage', { numberOfKeys: APPEND_MESSAGE_KEYS, lua: APPEND_MESSAGE_LUA });
+      redis.defineCommand('chatRoomPosition', { numberOfKeys: ROOM_POSITION_KEYS, lua: ROOM_POSITION_LUA });
     }
     this.redis = redis as ScriptedRedis;
+    this.boot = new RedisBoot(redis);
   }
 
   /** Stores a message (or finds the earlier send with the same clientMsgId), atomically. */
@@ -60,31 +72,33 @@ export class MessageStore {
     const body = JSON.stringify({ room: input.room, id: input.id, from: input.from, text: input.text, ts: input.ts });
     const jsonWithoutSeq = `${body.slice(0, -1)},"seq":`;
     const started = performance.now();
-    const [duplicate, record] = await this.call(() =>
+    const [duplicate, record, epoch] = await this.call(async () =>
       this.redis.chatAppendMessage(
         keys.seq,
         keys.log,
         cmidKey,
+        keys.epoch,
         jsonWithoutSeq,
         input.id,
         input.ts,
         this.opts.historyMaxPerRoom,
         this.opts.clientMsgIdTtlSec,
         input.clientMsgId === undefined ? 0 : 1,
+        await this.boot.id(),
       ),
     );
     this.opts.observeAppend?.((performance.now() - started) / 1000);
     const stored = parseRecord(record);
-    return {
-      message: { room: input.room, from: input.from, text: input.text, ...stored },
-      duplicate: duplicate === 1,
-    };
+    const message: ChatMessage = { room: input.room, from: input.from, text: input.text, ...stored };
+    if (epoch) message.epoch = epoch;
+    return { message, duplicate: duplicate === 1 };
   }
 
-  /** The room's latest seq, 0 when nothing was ever stored. */
-  async latestSeq(room: string): Promise<number> {
-    const raw = await this.call(() => this.redis.get(roomKeys(room).seq));
-    return raw === null ? 0 : Number(raw);
+  /** The room's latest seq (0 when nothing was ever stored) and its epoch, created if missing. */
+  async position(room: string): Promise<RoomPosition> {
+    const keys = roomKeys(room);
+    const [seq, epoch] = await this.call(async () => this.redis.chatRoomPosition(keys.seq, keys.log, keys.epoch, newId(), await this.boot.id()));
+    return { seq: Number(seq), epoch };
   }
 
   /** Up to `limit` messages with seq < before (all when absent), ascending. */

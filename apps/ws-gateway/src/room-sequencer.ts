@@ -15,17 +15,23 @@ export interface SequencerOptions {
  * and may publish them in the other order; clients must see n first and exactly once. A hole
  * that stays open (a publish lost in a crash between store and publish) is filled from history,
  * or skipped when history cannot fill it, so a room never stalls.
+ *
+ * Seqs count within one epoch (store generation). A message of a later epoch (the store was
+ * reset or replaced, seqs start over) starts the room over instead of being dropped as already
+ * delivered; one of an earlier epoch is stale and dropped. Epochs are ULIDs: later sorts after.
  */
 export class RoomSequencer {
   private next?: number;
+  private epoch?: string;
   private readonly held = new Map<number, ChatMessage>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(private readonly opts: SequencerOptions) {}
 
-  /** The room's latest seq from a join reply: until then, the stream's start is unknown. */
-  anchor(latest: number): void {
+  /** The room's latest seq (and epoch) from a join reply: until then, the stream's start is unknown. */
+  anchor(latest: number, epoch?: string): void {
+    if (!this.sameEpoch(epoch)) return;
     if (this.next !== undefined) return;
     this.next = latest + 1;
     for (const seq of this.held.keys()) if (seq < this.next) this.held.delete(seq);
@@ -34,7 +40,10 @@ export class RoomSequencer {
 
   accept(msg: ChatMessage): void {
     if (this.stopped) return;
+    if (!this.sameEpoch(msg.epoch)) return;
     if (this.next !== undefined && msg.seq < this.next) return; // already delivered
+    // Seq 1 is where every room and every reset epoch starts: nothing can come before it.
+    if (this.next === undefined && msg.seq === 1) this.next = 1;
     if (msg.seq === this.next) {
       this.opts.deliver(msg);
       this.next++;
@@ -43,6 +52,27 @@ export class RoomSequencer {
     }
     this.held.set(msg.seq, msg);
     this.arm();
+  }
+
+  /**
+   * False for a stale epoch. A later one starts the room over: what was held is dropped and the
+   * stream waits for its start again (seq 1 starts at once; a later first seq once the hole
+   * wait passes, as without a join anchor). Messages without an epoch (stored before epochs
+   * existed) belong to whatever epoch is current.
+   */
+  private sameEpoch(epoch: string | undefined): boolean {
+    if (epoch === undefined || epoch === this.epoch) return true;
+    if (this.epoch !== undefined && epoch < this.epoch) return false;
+    const restart = this.epoch !== undefined;
+    this.epoch = epoch;
+    for (const [seq, m] of this.held) if (m.epoch !== undefined && m.epoch !== epoch) this.held.delete(seq);
+    if (restart) {
+      this.next = undefined;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      if (this.held.size > 0) this.arm();
+    }
+    return true;
   }
 
   stop(): void {
@@ -88,7 +118,10 @@ export class RoomSequencer {
     const from = this.next;
     try {
       const fetched = await this.opts.fetchGap(from, lowestHeld - 1);
-      for (const m of fetched) if (m.seq >= from && m.seq < lowestHeld && !this.held.has(m.seq)) this.held.set(m.seq, m);
+      for (const m of fetched) {
+        const inEpoch = m.epoch === undefined || m.epoch === this.epoch;
+        if (inEpoch && m.seq >= from && m.seq < lowestHeld && !this.held.has(m.seq)) this.held.set(m.seq, m);
+      }
     } catch (err) {
       this.opts.onError(err);
     }

@@ -41,9 +41,9 @@ export class RoomSubscriptions {
     if (this.deps.registry.leave(room, conn)) this.unsubscribe(room);
   }
 
-  /** The room's latest seq from a join reply anchors its live stream. */
-  anchor(room: string, latest: number): void {
-    this.rooms.get(room)?.sequencer.anchor(latest);
+  /** The room's latest seq (in its epoch) from a join reply anchors its live stream. */
+  anchor(room: string, latest: number, epoch?: string): void {
+    this.rooms.get(room)?.sequencer.anchor(latest, epoch);
   }
 
   isSubscribed(room: string): boolean {
@@ -102,7 +102,7 @@ export class RoomSubscriptions {
     // per-recipient string encoding.
     const frame = Buffer.from(JSON.stringify(messageFrame(msg)));
     let written = 0;
-    for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame)) written++;
+    for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame, msg.epoch)) written++;
     if (written > 0) {
       const { metrics } = this.deps;
       metrics.deliveries.inc(written);

@@ -8,12 +8,16 @@ import { RoomName, UserId } from './names';
  */
 
 const Ref = Type.Optional(Type.String({ maxLength: 64 }));
+/** A room's store generation: changes when its history was reset or replaced (seqs start over). */
+const Epoch = Type.String({ minLength: 1, maxLength: 64 });
 
 export const JoinFrame = Type.Object({
   type: Type.Literal('join'),
   ref: Ref,
   room: RoomName,
   since: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The room's epoch the client's `since` belongs to; a different current epoch means `recovered:false`. */
+  epoch: Type.Optional(Epoch),
 });
 export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), ref: Ref, room: RoomName });
 export const SendFrame = Type.Object({
@@ -79,6 +83,7 @@ const ChatMessageFields = {
   from: UserId,
   text: Type.String(),
   ts: Type.Integer(),
+  epoch: Type.Optional(Type.String()),
 };
 
 export const WelcomeServerFrame = Type.Object({
@@ -93,6 +98,7 @@ export const JoinedServerFrame = Type.Object({
   room: RoomName,
   seq: Type.Integer({ minimum: 0 }),
   recovered: Type.Optional(Type.Boolean()),
+  epoch: Type.Optional(Type.String()),
 });
 export const LeftServerFrame = Type.Object({ type: Type.Literal('left'), ref: Ref, room: RoomName });
 export const SentServerFrame = Type.Object({
@@ -172,7 +178,9 @@ export type ErrorServerFrame = Static<typeof ErrorServerFrame>;
  * join replay).
  */
 export function messageFrame(m: ChatMessage): MessageServerFrame {
-  return { type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts };
+  const frame: MessageServerFrame = { type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts };
+  if (m.epoch !== undefined) frame.epoch = m.epoch;
+  return frame;
 }
 
 /** JWT claims the gateway accepts. `sub` becomes a subject token, hence the pattern. */

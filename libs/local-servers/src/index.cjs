@@ -66,11 +66,12 @@ function requireServerBinary(kind) {
 }
 
 /**
- * Arguments of a private server on 127.0.0.1 that keeps nothing: nats-server with an optional
- * monitoring port and JetStream (stored in `dir`); redis-server with no snapshots and no AOF
- * (its working files in `dir`).
+ * Arguments of a private server on 127.0.0.1: nats-server with an optional monitoring port and
+ * JetStream (stored in `dir`); redis-server with no snapshots and no AOF (its working files in
+ * `dir`), or with `durable` the AOF fsynced once a second, as deployments run it
+ * (docs/reliability.md).
  * @param {'nats' | 'redis'} kind
- * @param {{ port: number, dir?: string, monitorPort?: number, jetstream?: boolean }} opts
+ * @param {{ port: number, dir?: string, monitorPort?: number, jetstream?: boolean, durable?: boolean }} opts
  */
 function serverArgs(kind, opts) {
   specOf(kind);
@@ -84,7 +85,8 @@ function serverArgs(kind, opts) {
     }
     return args;
   }
-  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const persistence = opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', ...persistence];
   if (opts.dir) args.push('--dir', opts.dir);
   return args;
 }

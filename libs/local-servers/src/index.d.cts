@@ -17,6 +17,8 @@ export interface ServerArgsOptions {
   monitorPort?: number;
   /** nats only: JetStream on, stored in `dir`. */
   jetstream?: boolean;
+  /** redis only: AOF on, fsync every second (kept in `dir`); otherwise nothing is persisted. */
+  durable?: boolean;
 }
 
 export declare const SERVERS: Readonly<Record<ServerKind, ServerSpec>>;

@@ -10,7 +10,7 @@ export { httpStatus, portOpen, uniqueName, waitFor } from './wait-for';
 export { signToken, TestClient } from './ws-client';
 
 export type { AppName, AppProcessOptions } from './app-process';
-export type { TestNats, TestRedis } from './infra';
+export type { StartRedisOptions, TestNats, TestRedis } from './infra';
 export type { NatsNode, TestNatsCluster } from './nats-cluster';
 export type { TestRedisCluster } from './redis-cluster';
 export type { TestRedisSentinel } from './redis-sentinel';

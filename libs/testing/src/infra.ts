@@ -41,12 +41,21 @@ export async function startNats(opts: { jetstream?: boolean } = {}): Promise<Tes
   };
 }
 
-/** A private redis-server, nothing persisted, on a free port. */
-export async function startRedis(): Promise<TestRedis> {
+export interface StartRedisOptions {
+  /**
+   * AOF on with fsync every second, as the project runs Redis everywhere else: a restart of
+   * `server` (same folder) keeps what was written. Off by default: most tests need no
+   * persistence and start faster without it.
+   */
+  durable?: boolean;
+}
+
+/** A private redis-server on a free port; nothing persisted unless `durable`. */
+export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedis> {
   const bin = requireServerBinary('redis');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'relay-redis-'));
-  const args = serverArgs('redis', { port, dir });
+  const args = serverArgs('redis', { port, dir, durable: opts.durable });
   const server = new ChildServer('redis-server', bin, args, port, () => portOpen(port));
   await server.start();
   return {
