@@ -37,6 +37,14 @@ export const HistoryFrame = Type.Object({
 export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), ref: Ref, room: RoomName });
 export const TypingFrame = Type.Object({ type: Type.Literal('typing'), ref: Ref, room: RoomName });
 export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref });
+/** At most this many ids per `ack` frame (about 15 KiB of ULIDs: within the 16 KiB frame limit). */
+export const ACK_MAX_IDS = 500;
+/** The client has these notifications: they stop being pending. No reply. */
+export const AckFrame = Type.Object({
+  type: Type.Literal('ack'),
+  ref: Ref,
+  ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: ACK_MAX_IDS }),
+});
 
 export type JoinFrame = Static<typeof JoinFrame>;
 export type LeaveFrame = Static<typeof LeaveFrame>;
@@ -45,6 +53,7 @@ export type HistoryFrame = Static<typeof HistoryFrame>;
 export type PresenceFrame = Static<typeof PresenceFrame>;
 export type TypingFrame = Static<typeof TypingFrame>;
 export type PingFrame = Static<typeof PingFrame>;
+export type AckFrame = Static<typeof AckFrame>;
 
 /** Client-to-server frames by `type`: the gateway picks the schema by type, then validates. */
 export const ClientFrames = {
@@ -55,6 +64,7 @@ export const ClientFrames = {
   presence: PresenceFrame,
   typing: TypingFrame,
   ping: PingFrame,
+  ack: AckFrame,
 } as const;
 export type ClientFrameType = keyof typeof ClientFrames;
 export type ClientFrame = { [K in ClientFrameType]: Static<(typeof ClientFrames)[K]> }[ClientFrameType];

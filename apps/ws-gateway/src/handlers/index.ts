@@ -1,4 +1,5 @@
 import type { ClientFrame, ClientFrameType } from '@relay/contracts';
+import { handleAck } from './ack';
 import type { FrameHandler } from './context';
 import { handleHistory } from './history';
 import { handleJoin } from './join';
@@ -19,6 +20,7 @@ export const FRAME_HANDLERS: HandlerTable = {
   presence: handlePresence,
   typing: handleTyping,
   ping: handlePing,
+  ack: handleAck,
 };
 
 export type { FrameHandler, GatewayContext, RequestScope } from './context';
