@@ -7,6 +7,8 @@ import {
   type HistoryRequest,
   type JoinRoomReply,
   type JoinRoomRequest,
+  type RoomPositionsReply,
+  type RoomPositionsRequest,
   type SendMessageReply,
   type SendMessageRequest,
 } from '@relay/contracts';
@@ -29,6 +31,7 @@ export interface ChatHandlers {
   send(req: SendMessageRequest, meta: MessageMeta): Promise<SendMessageReply>;
   history(req: HistoryRequest, meta: MessageMeta): Promise<HistoryReply>;
   join(req: JoinRoomRequest, meta: MessageMeta): Promise<JoinRoomReply>;
+  positions(req: RoomPositionsRequest, meta: MessageMeta): Promise<RoomPositionsReply>;
 }
 
 /** The chat domain: requests arrive already validated against the catalog schemas. */
@@ -67,6 +70,10 @@ export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
     async history(req) {
       // A page of large messages may hold fewer than `limit`; the client pages on with `before`.
       return { messages: newestWithin(await store.before(req.room, req.before, req.limit), bus.replyBudgetBytes) };
+    },
+
+    async positions(req) {
+      return { positions: await store.positions(req.rooms) };
     },
 
     async join(req) {

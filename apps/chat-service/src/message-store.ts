@@ -101,6 +101,30 @@ export class MessageStore {
     return { seq: Number(seq), epoch };
   }
 
+  /**
+   * Where each room stands, read only (no epoch is created): one pipeline of one MGET per room
+   * (each room's keys share its hash tag, so this works on a Redis Cluster too).
+   */
+  async positions(rooms: string[]): Promise<Array<{ room: string; seq: number; epoch?: string }>> {
+    const results = await this.call(async () => {
+      const pipeline = this.redis.pipeline();
+      for (const room of rooms) {
+        const keys = roomKeys(room);
+        pipeline.mget(keys.seq, keys.epoch);
+      }
+      return (await pipeline.exec()) ?? [];
+    });
+    return rooms.map((room, i) => {
+      const [err, value] = results[i] ?? [new Error('no reply'), null];
+      if (err) throw chatError('CHAT_STORE_UNAVAILABLE', undefined, err);
+      const [seq, epoch] = value as [string | null, string | null];
+      const position: { room: string; seq: number; epoch?: string } = { room, seq: seq === null ? 0 : Number(seq) };
+      const id = epoch?.split('|')[0];
+      if (id) position.epoch = id;
+      return position;
+    });
+  }
+
   /** Up to `limit` messages with seq < before (all when absent), ascending. */
   async before(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
     const max = before === undefined ? '+inf' : `(${before}`;

@@ -54,6 +54,15 @@ describe('room epoch', () => {
     expect(await store.position(room)).toEqual({ seq: 2, epoch: before.epoch });
   });
 
+  it('room positions - seq and epoch of many rooms in one call, read only (an unknown room stays without an epoch)', async () => {
+    const room = uniqueName('room');
+    const empty = uniqueName('empty');
+    await send(store, room, 'a');
+    const sent = await send(store, room, 'b');
+    expect(await store.positions([room, empty])).toEqual([{ room, seq: 2, epoch: sent.message.epoch }, { room: empty, seq: 0 }]);
+    expect(await client.exists(roomKeys(empty).epoch)).toBe(0);
+  });
+
   it('room epoch - after FLUSHALL the room starts over at seq 1 in a later epoch, and a join with the old epoch is not recovered', async () => {
     const room = uniqueName('room');
     for (const t of ['a', 'b', 'c']) await send(store, room, t);

@@ -35,6 +35,8 @@ export interface GatewayConfig extends BaseConfig {
   breakerResetMs: number;
   /** How long a room waits for a missing seq (out-of-order publish) before it fetches the gap. */
   gapWaitMs: number;
+  /** How often the rooms held are checked against chat-service for a missed last message; 0 = never. */
+  tailCheckIntervalMs: number;
   /** Directory of the static web page, served at `/` when it exists. */
   webRoot: string;
   /** Share of SHUTDOWN_TIMEOUT_MS over which SIGTERM spreads the 1012 closes (paced-close.ts). */
@@ -73,6 +75,7 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     presenceSyncChunkBytes: envInt('PRESENCE_SYNC_CHUNK_BYTES', 0, env, 0),
     breakerResetMs: envInt('BREAKER_RESET_MS', 5000, env, 10),
     gapWaitMs: envInt('GAP_WAIT_MS', 250, env, 1),
+    tailCheckIntervalMs: envInt('TAIL_CHECK_INTERVAL_MS', 5000, env, 0),
     webRoot: envString('WEB_ROOT', resolve(process.cwd(), 'dist/apps/web-chat'), env),
     drainSpreadPercent: envInt('DRAIN_SPREAD_PERCENT', 50, env, 0),
   };

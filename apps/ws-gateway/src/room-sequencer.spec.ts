@@ -99,3 +99,20 @@ describe('room sequencer epochs', () => {
     expect(out).toEqual(['E1-11', 'E2-8', 'E2-9', 'E2-10']);
   });
 });
+
+describe('room sequencer tail catch-up', () => {
+  it('sequencer - a tail the live stream never delivered is fetched when the store is ahead, once', async () => {
+    const out: number[] = [];
+    const fetchGap = jest.fn(async (from: number, to: number) => Array.from({ length: to - from + 1 }, (_x, i) => msg(from + i)));
+    const seq = new RoomSequencer({ deliver: (m) => out.push(m.seq), fetchGap, gapWaitMs: 100, onError: () => undefined });
+    seq.anchor(2);
+    seq.accept(msg(3));
+    expect(await seq.catchUp(3, undefined, 1000)).toBe(0);
+    expect(fetchGap).not.toHaveBeenCalled();
+    expect(await seq.catchUp(5, undefined, 1000)).toBe(2);
+    expect(fetchGap).toHaveBeenCalledWith(4, 5);
+    seq.accept(msg(5));
+    expect(out).toEqual([3, 4, 5]);
+    seq.stop();
+  });
+});

@@ -75,6 +75,28 @@ export class RoomSequencer {
     return true;
   }
 
+  /** What the stream has delivered: its epoch and last seq; undefined until it is anchored. */
+  get delivered(): { epoch?: string; seq: number } | undefined {
+    return this.next === undefined ? undefined : { epoch: this.epoch, seq: this.next - 1 };
+  }
+
+  /**
+   * The store says the room is at `latest` (in `epoch`) while the live stream delivered less
+   * and holds nothing (no later message exposed a hole): the publish of the room's last
+   * message(s) was lost. Fetches them (at most `max`) and feeds them through `accept`, so order
+   * and the duplicate check stay the stream's. A later epoch fetches its newest messages.
+   */
+  async catchUp(latest: number, epoch: string | undefined, max: number): Promise<number> {
+    if (this.stopped || this.next === undefined || this.held.size > 0) return 0;
+    const later = epoch !== undefined && this.epoch !== undefined && epoch > this.epoch;
+    if (!later && (latest < this.next || (epoch !== undefined && this.epoch !== undefined && epoch !== this.epoch))) return 0;
+    if (latest < 1) return 0;
+    const from = later ? Math.max(1, latest - max + 1) : Math.max(this.next, latest - max + 1);
+    const fetched = await this.opts.fetchGap(from, latest);
+    for (const m of fetched) this.accept(m);
+    return fetched.length;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);

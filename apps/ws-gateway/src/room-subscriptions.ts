@@ -50,6 +50,16 @@ export class RoomSubscriptions {
     return this.rooms.has(room);
   }
 
+  /** The rooms this gateway holds (has a local member in). */
+  roomNames(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** See RoomSequencer.catchUp: fetches a missed tail of the room; returns how many messages came. */
+  catchUp(room: string, latest: number, epoch: string | undefined, max: number): Promise<number> {
+    return this.rooms.get(room)?.sequencer.catchUp(latest, epoch, max) ?? Promise.resolve(0);
+  }
+
   private subscribe(room: string): void {
     const { bus, logger } = this.deps;
     const sequencer = new RoomSequencer({

@@ -85,6 +85,29 @@ export const JoinRoomReply = Type.Object({
 });
 export type JoinRoomReply = Static<typeof JoinRoomReply>;
 
+export const POSITIONS_MAX_ROOMS = 500;
+/**
+ * Asked periodically by a gateway for the rooms it holds: where each room's store stands, so a
+ * last message whose publish was lost (nothing after it shows the gap) is noticed and fetched.
+ */
+export const RoomPositionsRequest = Type.Object({
+  rooms: Type.Array(RoomName, { minItems: 1, maxItems: POSITIONS_MAX_ROOMS }),
+});
+export type RoomPositionsRequest = Static<typeof RoomPositionsRequest>;
+
+export const RoomPosition = Type.Object({
+  room: RoomName,
+  /** The latest stored seq, 0 when the room has none. */
+  seq: Type.Integer({ minimum: 0 }),
+  /** Absent when the room has no epoch yet (nothing stored since epochs exist). */
+  epoch: Type.Optional(Epoch),
+});
+export type RoomPosition = Static<typeof RoomPosition>;
+
+/** One position per requested room, in the request's order. */
+export const RoomPositionsReply = Type.Object({ positions: Type.Array(RoomPosition) });
+export type RoomPositionsReply = Static<typeof RoomPositionsReply>;
+
 /** Ephemeral: published by a gateway, never stored. */
 export const TypingEvent = Type.Object({
   room: RoomName,
