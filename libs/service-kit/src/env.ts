@@ -43,6 +43,8 @@ export interface BaseConfig {
   shutdownTimeoutMs: number;
   /** Timeout of each request to another service. */
   requestTimeoutMs: number;
+  /** Bytes of publishes that may wait while NATS is unreachable; past them publishes are refused. */
+  natsOutboundBufferBytes: number;
 }
 
 export function readBaseConfig(service: string, defaultHealthPort: number, env: Env = process.env): BaseConfig {
@@ -57,5 +59,6 @@ export function readBaseConfig(service: string, defaultHealthPort: number, env: 
     host: envString('HOST', '127.0.0.1', env),
     shutdownTimeoutMs: envInt('SHUTDOWN_TIMEOUT_MS', 10000, env, 1),
     requestTimeoutMs: envInt('REQUEST_TIMEOUT_MS', 2000, env, 1),
+    natsOutboundBufferBytes: envInt('NATS_OUTBOUND_BUFFER_BYTES', 8 * 1024 * 1024, env, 1024),
   };
 }

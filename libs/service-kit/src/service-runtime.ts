@@ -12,6 +12,7 @@ import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { connectNats, natsUsable } from './nats-connection';
+import { limitOutboundWhileDisconnected } from './nats-outbound-limit';
 import { connectRedis, type Redis } from './redis-connection';
 import { Shutdown } from './shutdown';
 
@@ -57,6 +58,12 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
   const breakers = new BreakerRegistry();
 
   const nc = await connectNats({ url: config.natsUrl, name: config.instanceId, logger });
+  const limited = limitOutboundWhileDisconnected(nc, {
+    maxBytes: config.natsOutboundBufferBytes,
+    service: config.service,
+    onRefused: () => metrics.natsPublishesRefused.inc(),
+  });
+  if (!limited) logger.warn('this nats.js exposes no outbound buffer: publishes while NATS is away are not bounded');
   const redis = opts.useRedis ? connectRedis({ url: config.redisUrl, logger }) : undefined;
   const bus = new Bus(nc, {
     source: `${config.service}/${config.instanceId}`,
