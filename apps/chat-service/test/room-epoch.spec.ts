@@ -4,11 +4,12 @@
  */
 import Redis from 'ioredis';
 import pino from 'pino';
-import { newId, type Bus, type MessageMeta } from '@relay/contracts';
+import { newId } from '@relay/contracts';
+import type { Bus, MessageMeta } from '@relay/bus';
 import { createMetrics } from '@relay/service-kit';
 import { startRedis, uniqueName, waitFor, type TestRedis } from '@relay/testing';
 import { createChatHandlers } from '../src/chat-handlers';
-import { createChatMetrics } from '../src/chat-metrics';
+import { createChatMetrics } from '../src/metrics';
 import { MessageStore } from '../src/message-store';
 import { roomKeys } from '../src/room-keys';
 

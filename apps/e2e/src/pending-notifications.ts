@@ -3,7 +3,8 @@
  * service would: tests wait on it for a client's `ack` to land before they reconnect, since the
  * protocol gives the ack no reply.
  */
-import { Bus, NotifyPending } from '@relay/contracts';
+import { NotifyPending } from '@relay/contracts';
+import { Bus } from '@relay/bus';
 import { connectNats, createLogger } from '@relay/service-kit';
 import { waitFor, type TestStack } from '@relay/testing';
 
