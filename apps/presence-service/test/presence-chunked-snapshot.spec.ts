@@ -9,7 +9,12 @@ import { PresenceKeys } from '../src/keys';
 
 /** Short, so the expiry of an incomplete set is seen within the test. */
 const PART_TTL_MS = 2000;
-const ENV = { SNAPSHOT_PART_TTL_MS: String(PART_TTL_MS) };
+/**
+ * The fake gateways send no heartbeats: a lease longer than any run of this file on a loaded
+ * machine keeps the sweeper from expiring one mid-test (its leave and offline events would then
+ * differ between the worlds compared).
+ */
+const ENV = { SNAPSHOT_PART_TTL_MS: String(PART_TTL_MS), GATEWAY_LEASE_MS: '300000', TOMBSTONE_TTL_MS: '300000' };
 const KEYS = new PresenceKeys('{presence}');
 /** The snapshot's own v; the scenario also sends updates newer than it. */
 const SNAP_V = 100;
