@@ -47,7 +47,7 @@ describe('missed tail', () => {
 
     for (const c of [alice, bob]) {
       // A few check rounds at most; generous for a loaded machine.
-      const got = await c.next((f) => isMessage(room)(f) && f.id === lost.id, 15000);
+      const got = await c.next((f) => isMessage(room)(f) && f.id === lost.id, 30000);
       expect(got).toMatchObject({ seq: 3, text: 'the last word', from: 'carol' });
     }
     // Later rounds fetch nothing more: once each.
@@ -57,5 +57,5 @@ describe('missed tail', () => {
       await c.next((f) => isMessage(room)(f) && f.seq === 4, 10000);
       expect(c.received(isMessage(room)).map((f) => f.seq)).toEqual([1, 2, 3, 4]);
     }
-  }, 60000);
+  }, 120000);
 });
