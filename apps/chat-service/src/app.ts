@@ -1,8 +1,8 @@
 /**
  * chat-service: rooms' messages (per-room seq, history, idempotency by clientMsgId), answering
- * ChatSend, ChatHistory and ChatJoin in its queue group. Built by the service kit like every service.
+ * ChatSend, ChatHistory, ChatJoin and ChatPositions in its queue group. Built by the service kit like every service.
  */
-import { ChatHistory, ChatJoin, ChatSend } from '@relay/contracts';
+import { ChatHistory, ChatJoin, ChatPositions, ChatSend } from '@relay/contracts';
 import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { createChatHandlers } from './chat-handlers';
 import { SERVICE_NAME, type ChatConfig } from './config';
@@ -26,6 +26,7 @@ export const chatService = defineService({
     ctx.serve(ChatSend, handlers.send);
     ctx.serve(ChatHistory, handlers.history);
     ctx.serve(ChatJoin, handlers.join);
+    ctx.serve(ChatPositions, handlers.positions);
     return { store, chatMetrics };
   },
 });

@@ -7,6 +7,8 @@ import {
   type HistoryRequest,
   type JoinRoomReply,
   type JoinRoomRequest,
+  type RoomPositionsReply,
+  type RoomPositionsRequest,
   type SendMessageReply,
   type SendMessageRequest,
 } from '@relay/contracts';
@@ -29,6 +31,7 @@ export interface ChatHandlers {
   send(req: SendMessageRequest, meta: MessageMeta): Promise<SendMessageReply>;
   history(req: HistoryRequest, meta: MessageMeta): Promise<HistoryReply>;
   join(req: JoinRoomRequest, meta: MessageMeta): Promise<JoinRoomReply>;
+  positions(req: RoomPositionsRequest, meta: MessageMeta): Promise<RoomPositionsReply>;
 }
 
 /** The chat domain: requests arrive already validated against the catalog schemas. */
@@ -69,20 +72,27 @@ export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
       return { messages: newestWithin(await store.before(req.room, req.before, req.limit), bus.replyBudgetBytes) };
     },
 
+    async positions(req) {
+      return { positions: await store.positions(req.rooms) };
+    },
+
     async join(req) {
-      const latest = await store.latestSeq(req.room);
-      if (req.since === undefined) return { seq: latest, messages: [] };
+      const { seq: latest, epoch } = await store.position(req.room);
+      if (req.since === undefined) return { seq: latest, epoch, messages: [] };
+      const lost = { seq: latest, epoch, recovered: false, messages: [] };
+      // The client's seqs belong to another store generation (a reset or replaced history).
+      if (req.epoch !== undefined && req.epoch !== epoch) return lost;
       // A client ahead of the room remembers a history that no longer exists (e.g. a wiped store).
-      if (req.since > latest) return { seq: latest, recovered: false, messages: [] };
+      if (req.since > latest) return lost;
       const missed = latest - req.since;
-      if (missed > req.cap) return { seq: latest, recovered: false, messages: [] };
-      if (missed === 0) return { seq: latest, recovered: true, messages: [] };
+      if (missed > req.cap) return lost;
+      if (missed === 0) return { seq: latest, epoch, recovered: true, messages: [] };
       const messages = await store.range(req.room, req.since + 1, latest);
       // Fewer than missed: the oldest ones were trimmed from the capped history.
-      if (messages.length !== missed) return { seq: latest, recovered: false, messages: [] };
+      if (messages.length !== missed) return lost;
       // Too large for one reply: the gateway asks again with `since` = the last seq it got.
       const part = oldestWithin(messages, bus.replyBudgetBytes);
-      return part.length < messages.length ? { seq: latest, recovered: true, messages: part, more: true } : { seq: latest, recovered: true, messages };
+      return part.length < messages.length ? { seq: latest, epoch, recovered: true, messages: part, more: true } : { seq: latest, epoch, recovered: true, messages };
     },
   };
 }

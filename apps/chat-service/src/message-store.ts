@@ -1,8 +1,10 @@
-import type { ChatMessage } from '@relay/contracts';
+import { newId, type ChatMessage } from '@relay/contracts';
 import { tracingActive } from '@relay/bus';
 import { traceRedisScript, type Redis } from '@relay/service-kit';
 import { chatError, isChatError } from './errors';
 import { APPEND_MESSAGE_KEYS, APPEND_MESSAGE_LUA } from './lua/append-message';
+import { ROOM_POSITION_KEYS, ROOM_POSITION_LUA } from './lua/room-position';
+import { RedisBoot } from './redis-boot';
 import { clientMsgIdKey, roomKeys } from './room-keys';
 
 export interface AppendInput {
@@ -28,9 +30,16 @@ export interface MessageStoreOptions {
   observeAppend?: (seconds: number) => void;
 }
 
-/** The ioredis client with the script registered by defineCommand. */
+/** Where a room stands: its latest seq (0 when empty) within its current epoch. */
+export interface RoomPosition {
+  seq: number;
+  epoch: string;
+}
+
+/** The ioredis client with the scripts registered by defineCommand. */
 interface ScriptedRedis extends Redis {
-  chatAppendMessage(k1: string, k2: string, k3: string, ...argv: (string | number)[]): Promise<[number, string]>;
+  chatAppendMessage(k1: string, k2: string, k3: string, k4: string, ...argv: (string | number)[]): Promise<[number, string, string]>;
+  chatRoomPosition(k1: string, k2: string, k3: string, candidate: string, boot: string): Promise<[number, string]>;
 }
 
 /**
@@ -42,6 +51,7 @@ export class MessageStore {
   private readonly redis: ScriptedRedis;
   /** With tracing on, the append script runs in a span of its own (the Redis hop of a send's trace). */
   private readonly traced = tracingActive();
+  private readonly boot: RedisBoot;
 
   constructor(
     redis: Redis,
@@ -51,8 +61,10 @@ export class MessageStore {
     // when a restarted Redis answers NOSCRIPT.
     if (!('chatAppendMessage' in redis)) {
       redis.defineCommand('chatAppendMessage', { numberOfKeys: APPEND_MESSAGE_KEYS, lua: APPEND_MESSAGE_LUA });
+      redis.defineCommand('chatRoomPosition', { numberOfKeys: ROOM_POSITION_KEYS, lua: ROOM_POSITION_LUA });
     }
     this.redis = redis as ScriptedRedis;
+    this.boot = new RedisBoot(redis);
   }
 
   /** Stores a message (or finds the earlier send with the same clientMsgId), atomically. */
@@ -63,31 +75,57 @@ export class MessageStore {
     const body = JSON.stringify({ room: input.room, id: input.id, from: input.from, text: input.text, ts: input.ts });
     const jsonWithoutSeq = `${body.slice(0, -1)},"seq":`;
     const started = performance.now();
-    const append = () =>
+    const append = async () =>
       this.redis.chatAppendMessage(
         keys.seq,
         keys.log,
         cmidKey,
+        keys.epoch,
         jsonWithoutSeq,
         input.id,
         input.ts,
         this.opts.historyMaxPerRoom,
         this.opts.clientMsgIdTtlSec,
         input.clientMsgId === undefined ? 0 : 1,
+        await this.boot.id(),
       );
-    const [duplicate, record] = await this.call(this.traced ? () => traceRedisScript('chatAppendMessage', append) : append);
+    const [duplicate, record, epoch] = await this.call(this.traced ? () => traceRedisScript('chatAppendMessage', append) : append);
     this.opts.observeAppend?.((performance.now() - started) / 1000);
     const stored = parseRecord(record);
-    return {
-      message: { room: input.room, from: input.from, text: input.text, ...stored },
-      duplicate: duplicate === 1,
-    };
+    const message: ChatMessage = { room: input.room, from: input.from, text: input.text, ...stored };
+    if (epoch) message.epoch = epoch;
+    return { message, duplicate: duplicate === 1 };
   }
 
-  /** The room's latest seq, 0 when nothing was ever stored. */
-  async latestSeq(room: string): Promise<number> {
-    const raw = await this.call(() => this.redis.get(roomKeys(room).seq));
-    return raw === null ? 0 : Number(raw);
+  /** The room's latest seq (0 when nothing was ever stored) and its epoch, created if missing. */
+  async position(room: string): Promise<RoomPosition> {
+    const keys = roomKeys(room);
+    const [seq, epoch] = await this.call(async () => this.redis.chatRoomPosition(keys.seq, keys.log, keys.epoch, newId(), await this.boot.id()));
+    return { seq: Number(seq), epoch };
+  }
+
+  /**
+   * Where each room stands, read only (no epoch is created): one pipeline of one MGET per room
+   * (each room's keys share its hash tag, so this works on a Redis Cluster too).
+   */
+  async positions(rooms: string[]): Promise<Array<{ room: string; seq: number; epoch?: string }>> {
+    const results = await this.call(async () => {
+      const pipeline = this.redis.pipeline();
+      for (const room of rooms) {
+        const keys = roomKeys(room);
+        pipeline.mget(keys.seq, keys.epoch);
+      }
+      return (await pipeline.exec()) ?? [];
+    });
+    return rooms.map((room, i) => {
+      const [err, value] = results[i] ?? [new Error('no reply'), null];
+      if (err) throw chatError('CHAT_STORE_UNAVAILABLE', undefined, err);
+      const [seq, epoch] = value as [string | null, string | null];
+      const position: { room: string; seq: number; epoch?: string } = { room, seq: seq === null ? 0 : Number(seq) };
+      const id = epoch?.split('|')[0];
+      if (id) position.epoch = id;
+      return position;
+    });
   }
 
   /** Up to `limit` messages with seq < before (all when absent), ascending. */

@@ -8,10 +8,12 @@ export interface RoomKeys {
   seq: string;
   /** Sorted set of message JSON scored by seq: the capped history. */
   log: string;
+  /** "<epoch>|<redis run id>": the room's store generation (lua/ensure-epoch.ts). */
+  epoch: string;
 }
 
 export function roomKeys(room: string): RoomKeys {
-  return { seq: `chat:{${room}}:seq`, log: `chat:{${room}}:log` };
+  return { seq: `chat:{${room}}:seq`, log: `chat:{${room}}:log`, epoch: `chat:{${room}}:epoch` };
 }
 
 /** Remembers a send by (user, room, clientMsgId) for the idempotency window. */

@@ -32,7 +32,7 @@ describe('chat history and join', () => {
       client.bus.request(ChatHistory, before === undefined ? { room, limit } : { room, before, limit }, REQ);
     const latest = await page(undefined, 10);
     expect(latest.messages.map((m) => m.seq)).toEqual(seqs(21, 30));
-    expect(latest.messages[0]).toEqual({ room, id: expect.any(String), seq: 21, from: 'alice', text: 'm21', ts: expect.any(Number) });
+    expect(latest.messages[0]).toEqual({ room, id: expect.any(String), seq: 21, from: 'alice', text: 'm21', ts: expect.any(Number), epoch: expect.any(String) });
     expect((await page(21, 10)).messages.map((m) => m.seq)).toEqual(seqs(11, 20));
     expect((await page(11, 10)).messages.map((m) => m.seq)).toEqual(seqs(1, 10));
     expect((await page(4, 10)).messages.map((m) => m.seq)).toEqual([1, 2, 3]);
@@ -45,8 +45,8 @@ describe('chat history and join', () => {
   });
 
   it('join - without since gives the latest seq and no messages; an empty room is seq 0', async () => {
-    expect(await client.bus.request(ChatJoin, { room, cap: 1000 }, REQ)).toEqual({ seq: 30, messages: [] });
-    expect(await client.bus.request(ChatJoin, { room: uniqueName('empty'), cap: 1000 }, REQ)).toEqual({ seq: 0, messages: [] });
+    expect(await client.bus.request(ChatJoin, { room, cap: 1000 }, REQ)).toEqual({ seq: 30, epoch: expect.any(String), messages: [] });
+    expect(await client.bus.request(ChatJoin, { room: uniqueName('empty'), cap: 1000 }, REQ)).toEqual({ seq: 0, epoch: expect.any(String), messages: [] });
   });
 
   it('join - with since recovers exactly since+1..latest, up to the cap inclusive', async () => {
@@ -56,18 +56,18 @@ describe('chat history and join', () => {
     expect(r.messages.map((m) => m.seq)).toEqual(seqs(26, 30));
     const atCap = await client.bus.request(ChatJoin, { room, since: 20, cap: 10 }, REQ);
     expect([atCap.recovered, atCap.messages.map((m) => m.seq)]).toEqual([true, seqs(21, 30)]);
-    expect(await client.bus.request(ChatJoin, { room, since: 30, cap: 10 }, REQ)).toEqual({ seq: 30, recovered: true, messages: [] });
+    expect(await client.bus.request(ChatJoin, { room, since: 30, cap: 10 }, REQ)).toEqual({ seq: 30, epoch: expect.any(String), recovered: true, messages: [] });
     const fromStart = await client.bus.request(ChatJoin, { room, since: 0, cap: 1000 }, REQ);
     expect(fromStart.messages.map((m) => m.seq)).toEqual(seqs(1, 30));
   });
 
   it('join - since above the latest seq is not recovered', async () => {
-    expect(await client.bus.request(ChatJoin, { room, since: 31, cap: 1000 }, REQ)).toEqual({ seq: 30, recovered: false, messages: [] });
+    expect(await client.bus.request(ChatJoin, { room, since: 31, cap: 1000 }, REQ)).toEqual({ seq: 30, epoch: expect.any(String), recovered: false, messages: [] });
   });
 
   it('join - a gap larger than the cap is not recovered', async () => {
-    expect(await client.bus.request(ChatJoin, { room, since: 19, cap: 10 }, REQ)).toEqual({ seq: 30, recovered: false, messages: [] });
-    expect(await client.bus.request(ChatJoin, { room, since: 29, cap: 0 }, REQ)).toEqual({ seq: 30, recovered: false, messages: [] });
+    expect(await client.bus.request(ChatJoin, { room, since: 19, cap: 10 }, REQ)).toEqual({ seq: 30, epoch: expect.any(String), recovered: false, messages: [] });
+    expect(await client.bus.request(ChatJoin, { room, since: 29, cap: 0 }, REQ)).toEqual({ seq: 30, epoch: expect.any(String), recovered: false, messages: [] });
   });
 
   it('join - a negative since is BAD_REQUEST', async () => {

@@ -29,7 +29,7 @@ describe('message store', () => {
     const room = uniqueName('room');
     for (let i = 1; i <= 8; i++) await store.append(msg(room, i));
     expect(await client.zcard(roomKeys(room).log)).toBe(5);
-    expect(await store.latestSeq(room)).toBe(8);
+    expect((await store.position(room)).seq).toBe(8);
     expect((await store.before(room, undefined, 100)).map((m) => m.seq)).toEqual([4, 5, 6, 7, 8]);
     expect((await store.range(room, 2, 8)).map((m) => m.seq)).toEqual([4, 5, 6, 7, 8]);
   });
@@ -46,7 +46,7 @@ describe('message store', () => {
     const room = uniqueName('room');
     for (let i = 1; i <= 8; i++) await store.append(msg(room, i));
     const meta = { correlationId: 'c' } as MessageMeta;
-    expect(await handlers.join({ room, since: 2, cap: 100 }, meta)).toEqual({ seq: 8, recovered: false, messages: [] });
+    expect(await handlers.join({ room, since: 2, cap: 100 }, meta)).toEqual({ seq: 8, epoch: 'id1', recovered: false, messages: [] });
     const ok = await handlers.join({ room, since: 3, cap: 100 }, meta);
     expect([ok.recovered, ok.messages.map((m) => m.seq)]).toEqual([true, [4, 5, 6, 7, 8]]);
   });
@@ -56,7 +56,7 @@ describe('message store', () => {
     const room = uniqueName('room');
     const first = await store.append(msg(room, 1, 'cm'));
     const keys = await client.keys(`chat:{${room}}:*`);
-    expect(keys.sort()).toEqual([`chat:{${room}}:cmid:alice:cm`, `chat:{${room}}:log`, `chat:{${room}}:seq`]);
+    expect(keys.sort()).toEqual([`chat:{${room}}:cmid:alice:cm`, `chat:{${room}}:epoch`, `chat:{${room}}:log`, `chat:{${room}}:seq`]);
     const ttl = await client.ttl(`chat:{${room}}:cmid:alice:cm`);
     expect(ttl).toBeGreaterThan(86000);
     expect(ttl).toBeLessThanOrEqual(86400);
@@ -73,6 +73,6 @@ describe('message store', () => {
     const room = uniqueName('room');
     const text = 'quote " backslash \\ newline \n tab \t nul \u0000 emoji 😀 pipe | brace } "seq":9}';
     await store.append({ ...msg(room, 1), text });
-    expect(await store.before(room, undefined, 1)).toEqual([{ room, from: 'alice', text, id: 'id1', seq: 1, ts: 1001 }]);
+    expect(await store.before(room, undefined, 1)).toEqual([{ room, from: 'alice', text, id: 'id1', seq: 1, ts: 1001, epoch: 'id1' }]);
   });
 });

@@ -1,4 +1,5 @@
 import { TestStack, uniqueName, waitFor } from '@relay/testing';
+import { waitUntilNothingPending } from './pending-notifications';
 
 describe('gateway with presence and notifications', () => {
   let stack: TestStack;
@@ -56,6 +57,8 @@ describe('gateway with presence and notifications', () => {
     const c = await connect(carol, 0);
     const pending = await c.next((f) => f.type === 'notification', 10000);
     expect(pending).toMatchObject({ kind: 'mention', from: alice, room });
+    c.send({ type: 'ack', ids: [pending.id] });
+    await waitUntilNothingPending(stack, carol);
     await c.close();
     // Acked: the next welcome brings nothing.
     const again = await connect(carol, 1);

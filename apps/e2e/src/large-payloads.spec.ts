@@ -1,4 +1,5 @@
 import { TestClient, TestStack, uniqueName, type Frame } from '@relay/testing';
+import { waitUntilNothingPending } from './pending-notifications';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 /** Close to the 4,000 code-point limit, 4 UTF-8 bytes each: about the largest text a frame may carry. */
@@ -66,6 +67,8 @@ describe('large payloads', () => {
     expect(stack.notification[0].running).toBe(true);
 
     // Acked: the next connection gets none of them again.
+    v.send({ type: 'ack', ids: got.map((f) => f.id as string) });
+    await waitUntilNothingPending(stack, victim);
     await v.close();
     const again = await connect(victim);
     await again.request({ type: 'ping' });

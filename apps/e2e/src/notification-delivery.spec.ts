@@ -69,7 +69,7 @@ describe('notifications end to end', () => {
     await client.next((f) => f.type === 'notification' && f.id === id, 5000);
   };
 
-  it('notifications - a mention while online reaches both connections on two gateways, once each, and is acked', async () => {
+  it('notifications - a mention while online reaches both connections on two gateways, once each, and stays pending until a connection acks it', async () => {
     const alice = await sender(0);
     const bob = uniqueName('bob');
     const onA = await connect(bob, 0);
@@ -93,7 +93,9 @@ describe('notifications end to end', () => {
     await barrier(bob, onB);
     expect(onA.received((f) => f.id === a.id)).toHaveLength(1);
     expect(onB.received((f) => f.id === a.id)).toHaveLength(1);
-    await waitFor(async () => (await pending(bob)).length === 0, { what: 'acks to empty the pending store' });
+    expect((await pending(bob)).map((n) => n.id)).toContain(a.id);
+    onB.send({ type: 'ack', ids: [a.id] });
+    await waitFor(async () => !(await pending(bob)).some((n) => n.id === a.id), { what: 'the ack to empty the pending store' });
   });
 
   it('notifications - a mention while offline arrives once on the next connection, not again on the one after', async () => {
@@ -108,12 +110,32 @@ describe('notifications end to end', () => {
     const first = await connect(carol, 1);
     const got = await first.next(isMention(alice.user));
     expect(got).toMatchObject({ id: stored.id, text: `@${carol} when you are back`, room: alice.room });
+    first.send({ type: 'ack', ids: [got.id as string] });
     await waitFor(async () => (await pending(carol)).length === 0, { what: 'the ack' });
     await first.close();
 
     const second = await connect(carol, 0);
     await barrier(carol, second);
     expect(second.received((f) => f.type === 'notification' && f.kind === 'mention')).toEqual([]);
+  });
+
+  it('notifications - a socket that dies before acking gets the notification again, same id, after the next welcome; an acked one does not come again', async () => {
+    const dave = uniqueName('dave');
+    const first = await connect(dave, 0);
+    const { id } = await notifySend({ user: dave, kind: 'invite', text: 'read me' });
+    expect(await first.next((f) => f.type === 'notification' && f.id === id)).toMatchObject({ text: 'read me' });
+    // Written to the socket, never acknowledged: the connection dies (1006 on the gateway).
+    first.ws.terminate();
+
+    const second = await connect(dave, 1);
+    expect(await second.next((f) => f.type === 'notification' && f.id === id, 10000)).toMatchObject({ id, text: 'read me' });
+    second.send({ type: 'ack', ids: [id] });
+    await waitFor(async () => (await pending(dave)).length === 0, { what: 'the ack' });
+    await second.close();
+
+    const third = await connect(dave, 0);
+    await barrier(dave, third);
+    expect(third.received((f) => f.type === 'notification' && f.id === id)).toEqual([]);
   });
 
   it('notifications - two notification-service instances make one notification per mention', async () => {
@@ -204,6 +226,7 @@ describe('notifications end to end', () => {
     const conn = await connect(hank, 1);
     const got = await conn.collect((f) => f.type === 'notification', 2);
     expect(got.map((f) => f.text).sort()).toEqual(['@' + hank + ' presence is down', 'also this'].sort());
+    conn.send({ type: 'ack', ids: got.map((f) => f.id as string) });
     await waitFor(async () => (await pending(hank)).length === 0, { what: 'the acks' });
   });
 });

@@ -28,7 +28,7 @@ type StoreReply = [status: 'created' | 'duplicate', id: string, body: string, ev
 
 interface ScriptedRedis extends Redis {
   notifStorePending(pending: string, bodies: string, idem: string, ...argv: (string | number)[]): Promise<StoreReply>;
-  notifReadPending(pending: string, bodies: string, now: number, limit: number): Promise<string[]>;
+  notifReadPending(pending: string, bodies: string, now: number, limit: number, offset: number): Promise<string[]>;
   notifAckPending(pending: string, bodies: string, ...ids: string[]): Promise<number>;
 }
 
@@ -77,11 +77,12 @@ export class NotificationStore {
 
   /**
    * The user's pending notifications, oldest first: at most `limit`, and no more than fit in
-   * `budgetBytes` of JSON (one NATS reply). `more` says others are waiting behind them.
+   * `budgetBytes` of JSON (one NATS reply), skipping the `offset` oldest. `more` says others are
+   * waiting behind them.
    */
-  async pending(user: string, limit: number, budgetBytes: number): Promise<{ notifications: Notification[]; more: boolean }> {
+  async pending(user: string, limit: number, budgetBytes: number, offset = 0): Promise<{ notifications: Notification[]; more: boolean }> {
     // One more than asked tells whether others are waiting.
-    const bodies = await this.run(() => this.redis.notifReadPending(storeKeys.pending(user), storeKeys.bodies(user), Date.now(), limit + 1));
+    const bodies = await this.run(() => this.redis.notifReadPending(storeKeys.pending(user), storeKeys.bodies(user), Date.now(), limit + 1, offset));
     const notifications: Notification[] = [];
     let used = 0;
     for (const body of bodies.slice(0, limit)) {

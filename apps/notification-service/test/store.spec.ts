@@ -81,6 +81,19 @@ describe('notification store', () => {
     expect(all.notifications).toHaveLength(3);
   });
 
+  it('store - offset reads the next part of a backlog that stays pending (nothing acked in between)', async () => {
+    const store = new NotificationStore(redis, { pendingMaxPerUser: 100, pendingTtlMs: 60000, idempotencyTtlMs: 60000 });
+    const user = uniqueName('offset');
+    for (let i = 0; i < 5; i++) await store.add(note(user, `n${i}`));
+    const first = await store.pending(user, 2, BUDGET);
+    const second = await store.pending(user, 2, BUDGET, 2);
+    const third = await store.pending(user, 2, BUDGET, 4);
+    expect([first.more, second.more, third.more]).toEqual([true, true, false]);
+    const ids = [...first.notifications, ...second.notifications, ...third.notifications].map((n) => n.id);
+    expect(new Set(ids).size).toBe(5);
+    expect((await store.pending(user, 10, BUDGET)).notifications).toHaveLength(5);
+  });
+
   it('store - concurrent adds with one idempotency scope store exactly one', async () => {
     const store = new NotificationStore(redis, { pendingMaxPerUser: 10, pendingTtlMs: 60000, idempotencyTtlMs: 60000 });
     const user = uniqueName('race');

@@ -1,5 +1,6 @@
 /** presence-service's five requests, served in the `presence-service` queue group. */
 import {
+  newId,
   PresenceHeartbeat,
   PresenceOnline,
   PresenceRoomMembers,
@@ -30,8 +31,9 @@ export function servePresence(ctx: ServiceContext<PresenceConfig>, deps: Handler
   const { store, outbox, metrics, leaseMs, snapshotPartTtlMs } = deps;
 
   /**
-   * Applies a whole snapshot, or stages one part of a chunked one: the part that completes its
-   * set (at whichever instance it arrives) applies the whole snapshot; `undefined` until then.
+   * Stages a snapshot part (a one-message snapshot is a set of one part); the part that completes
+   * its set (at whichever instance it arrives) applies the whole snapshot, in bounded slices, and
+   * publishes each slice's events at once; `undefined` until then.
    */
   const applySnapshot = async (snap: GatewaySnapshot, correlationId: string, log: Logger): Promise<SyncResult | undefined> => {
     const ids = new Set<string>();
@@ -39,13 +41,12 @@ export function servePresence(ctx: ServiceContext<PresenceConfig>, deps: Handler
       if (ids.has(s.session)) throw presenceError('PRESENCE_SNAPSHOT_DUPLICATE', `session ${s.session} is listed twice`);
       ids.add(s.session);
     }
-    const chunk = snap.chunk;
-    if (!chunk) return store.sync(snap, correlationId);
+    const chunk = snap.chunk ?? { id: newId(), index: 0, count: 1 };
     if (chunk.index >= chunk.count) throw presenceError('PRESENCE_CHUNK_INVALID', `part index ${chunk.index} is not below its count ${chunk.count}`);
     const staged = await store.stageSnapshotPart(snap, chunk, snapshotPartTtlMs, correlationId);
-    metrics.snapshotParts.inc({ result: staged.applied ? 'completed' : 'staged' });
-    if (staged.applied) return staged.result;
-    log.debug({ gateway: snap.gateway, chunk: chunk.id, index: chunk.index, count: chunk.count, held: staged.held }, 'snapshot part staged');
+    if (snap.chunk) metrics.snapshotParts.inc({ result: staged.status === 'complete' ? 'completed' : 'staged' });
+    if (staged.status === 'complete') return store.applySnapshot(snap.gateway, chunk.id, snapshotPartTtlMs, correlationId, (t) => outbox.publish(t));
+    log.debug({ gateway: snap.gateway, chunk: chunk.id, index: chunk.index, count: chunk.count, status: staged.status }, 'snapshot part staged');
     return undefined;
   };
 
@@ -90,14 +91,13 @@ export function servePresence(ctx: ServiceContext<PresenceConfig>, deps: Handler
         const r = await applySnapshot(snap, meta.correlationId, log);
         // A part before the last: staged, nothing applied yet, so there are no counts to report.
         if (!r) return { sessions: 0, memberships: 0 };
-        outbox.publish(r.transitions);
         if (r.admitted === 'stale') {
           metrics.staleIncarnation.inc({ op: 'sync' });
           log.info({ gateway: snap.gateway, incarnation: snap.incarnation }, 'snapshot from a retired gateway incarnation ignored');
         } else {
           metrics.snapshots.inc();
           log.info(
-            { gateway: snap.gateway, v: snap.v, parts: snap.chunk?.count ?? 1, sessions: r.sessions, memberships: r.memberships, events: r.transitions.length },
+            { gateway: snap.gateway, v: snap.v, parts: snap.chunk?.count ?? 1, sessions: r.sessions, memberships: r.memberships, events: r.events },
             'gateway snapshot applied',
           );
         }

@@ -6,9 +6,9 @@ import { PresenceKeys } from './keys';
 import { APPLY_UPDATE_LUA } from './lua/apply-update';
 import { DUE_GATEWAYS_LUA } from './lua/due-gateways';
 import { EXPIRE_GATEWAY_LUA } from './lua/expire-gateway';
+import { APPLY_SNAPSHOT_SLICE_LUA } from './lua/apply-snapshot-slice';
 import { HEARTBEAT_LUA } from './lua/heartbeat';
 import { STAGE_SNAPSHOT_PART_LUA } from './lua/stage-snapshot-part';
-import { SYNC_SNAPSHOT_LUA } from './lua/sync-snapshot';
 import { readMembersPage, type MembersPage, type MembersPageOptions, type ScanRoom } from './room-members-page';
 import { fromStreamEntry, parseTransitions, type Transition } from './transitions';
 
@@ -23,7 +23,7 @@ export interface StoreOptions {
 const SCRIPTS = {
   presenceApplyUpdate: APPLY_UPDATE_LUA,
   presenceHeartbeat: HEARTBEAT_LUA,
-  presenceSyncSnapshot: SYNC_SNAPSHOT_LUA,
+  presenceApplySnapshotSlice: APPLY_SNAPSHOT_SLICE_LUA,
   presenceDueGateways: DUE_GATEWAYS_LUA,
   presenceExpireGateway: EXPIRE_GATEWAY_LUA,
   presenceStageSnapshotPart: STAGE_SNAPSHOT_PART_LUA,
@@ -52,11 +52,21 @@ export interface SyncResult {
   admitted: Admission;
   sessions: number;
   memberships: number;
-  transitions: Transition[];
+  /** Transitions the snapshot made (already handed to `publish`, slice by slice). */
+  events: number;
 }
 
-/** A part of a chunked snapshot: staged while its set is incomplete, or the one that completed and applied it. */
-export type StagedPart = { applied: false; held: number } | { applied: true; result: SyncResult };
+/**
+ * A staged snapshot part: its set still incomplete (`held` parts so far), complete with this part
+ * (the caller applies it with applySnapshot), or a repeat of a part already staged.
+ */
+export type StagedPart = { status: 'staged'; held: number } | { status: 'complete' } | { status: 'repeat' };
+
+/**
+ * Listed sessions per apply slice and sessions per sweep batch: each Lua run handles at most this
+ * many, so it stays within a few milliseconds whatever the snapshot's size.
+ */
+export const SNAPSHOT_SLICE_SESSIONS = 100;
 
 export interface PresenceStats {
   sessions: number;
@@ -101,33 +111,51 @@ export class PresenceStore {
     };
   }
 
-  async sync(snap: GatewaySnapshot, correlationId: string): Promise<SyncResult> {
-    const [head, transitions] = await this.script('presenceSyncSnapshot', correlationId, [
-      snap.gateway, snap.incarnation, String(snap.v), JSON.stringify(sessionsOf(snap)),
-    ]);
-    return { admitted: admission(head[0]), sessions: Number(head[1]), memberships: Number(head[2]), transitions };
-  }
-
   /**
-   * Stages one part of a chunked snapshot (lua/stage-snapshot-part). The call whose part
-   * completes the set applies the whole snapshot in the same script, exactly like `sync`.
+   * Stages one part of a snapshot (lua/stage-snapshot-part), cut into slices of
+   * SNAPSHOT_SLICE_SESSIONS. A one-message snapshot is a set of one part. Nothing is applied yet:
+   * the call that answers `complete` applies the set with `applySnapshot`.
    */
   async stageSnapshotPart(snap: GatewaySnapshot, chunk: SnapshotChunk, ttlMs: number, correlationId: string): Promise<StagedPart> {
-    const [head, transitions] = await this.script('presenceStageSnapshotPart', correlationId, [
-      snap.gateway, snap.incarnation, String(snap.v), JSON.stringify(sessionsOf(snap)),
-      chunk.id, String(chunk.index), String(chunk.count), String(ttlMs),
+    const sessions = sessionsOf(snap);
+    const slices: string[] = [];
+    for (let i = 0; i < sessions.length; i += SNAPSHOT_SLICE_SESSIONS) slices.push(JSON.stringify(sessions.slice(i, i + SNAPSHOT_SLICE_SESSIONS)));
+    const [head] = await this.script('presenceStageSnapshotPart', correlationId, [
+      snap.gateway, snap.incarnation, String(snap.v), chunk.id, String(chunk.index), String(chunk.count), String(ttlMs),
+      String(slices.length), ...slices, ...sessions.map((s) => s.session),
     ]);
     switch (head[0]) {
       case 'staged':
-        return { applied: false, held: Number(head[1]) };
-      case 'applied':
-        return { applied: true, result: { admitted: admission(head[1]), sessions: Number(head[2]), memberships: Number(head[3]), transitions } };
+        return { status: 'staged', held: Number(head[1]) };
+      case 'complete':
+        return { status: 'complete' };
+      case 'repeat':
+        return { status: 'repeat' };
       case 'mismatch':
         throw presenceError('PRESENCE_CHUNK_INVALID', `part ${chunk.index} of ${chunk.id} differs from its set's incarnation, v or count`);
       case 'duplicate':
         throw presenceError('PRESENCE_SNAPSHOT_DUPLICATE', `session ${String(head[1])} is listed twice`);
       default:
         throw presenceError('PRESENCE_STORE_CORRUPT', `stage part returned ${JSON.stringify(head)}`);
+    }
+  }
+
+  /**
+   * Applies a complete staged snapshot slice by slice (lua/apply-snapshot-slice), handing each
+   * slice's transitions to `publish` as soon as that slice made them. Only the caller whose part
+   * completed the set runs this; if it dies midway the set expires, the gateway's sync fails, and
+   * its next snapshot repairs what is left (applying a snapshot converges, whatever was done).
+   */
+  async applySnapshot(gateway: string, chunkId: string, ttlMs: number, correlationId: string, publish: (t: Transition[]) => void): Promise<SyncResult> {
+    let events = 0;
+    for (;;) {
+      const [head, transitions] = await this.script('presenceApplySnapshotSlice', correlationId, [gateway, chunkId, String(ttlMs), String(SNAPSHOT_SLICE_SESSIONS)]);
+      events += transitions.length;
+      if (transitions.length > 0) publish(transitions);
+      if (head[0] === 'more') continue;
+      if (head[0] === 'applied') return { admitted: admission(head[1]), sessions: Number(head[2]), memberships: Number(head[3]), events };
+      if (head[0] === 'gone') throw presenceError('PRESENCE_CHUNK_INVALID', `snapshot set ${chunkId} expired before it was applied`);
+      throw presenceError('PRESENCE_STORE_CORRUPT', `apply slice returned ${JSON.stringify(head)}`);
     }
   }
 

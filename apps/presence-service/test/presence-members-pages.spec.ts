@@ -1,8 +1,21 @@
 import { newId, PresenceRoomMembers, PresenceSync, type RoomMembersReply, type SessionSnapshot } from '@relay/contracts';
 import { type Bus } from '@relay/bus';
 import { startNats, startRedis, uniqueName, type TestNats, type TestRedis } from '@relay/testing';
+import Redis from 'ioredis';
 import { clientBus, FakeGateway, members, startPresence } from './harness';
 import type { PresenceApp } from '../src/app';
+import { SNAPSHOT_SLICE_SESSIONS } from '../src/presence-store';
+
+/** How many EVALSHA calls the Redis server has served (INFO commandstats). */
+async function evalshaCalls(url: string): Promise<number> {
+  const redis = new Redis(url);
+  try {
+    const info = await redis.info('commandstats');
+    return Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** Over 1 MiB of 64-character ids: one reply could not carry them (REPLY_TOO_LARGE before paging). */
 const BIG_ROOM = 30000;
@@ -22,11 +35,11 @@ async function populate(bus: Bus, room: string, users: string[]): Promise<void> 
   const count = Math.ceil(sessions.length / PART_SESSIONS);
   for (let index = 0; index < count; index++) {
     const part = sessions.slice(index * PART_SESSIONS, (index + 1) * PART_SESSIONS);
-    // The last part applies the whole snapshot in one script: give it time on a loaded machine.
+    // The last part applies the whole snapshot, in slices of a few hundred sessions per script.
     await gw.bus.request(
       PresenceSync,
       { gateway: gw.id, incarnation: gw.incarnation, v: 1, sessions: part, at: Date.now(), chunk: { id, index, count } },
-      { timeoutMs: 60000 },
+      { timeoutMs: 30000 },
     );
   }
 }
@@ -51,12 +64,16 @@ describe('presence-service room members in pages', () => {
   let bus: Bus;
   const bigRoom = uniqueName('big');
   const bigUsers = longIds(bigRoom, BIG_ROOM);
+  /** Script runs (EVALSHA) Redis served while the big snapshot was applied. */
+  let scriptRuns = 0;
 
   beforeAll(async () => {
     [nats, redisServer] = await Promise.all([startNats(), startRedis()]);
     app = await startPresence(nats.url, redisServer.url);
     bus = await clientBus(nats.url);
+    const before = await evalshaCalls(redisServer.url);
     await populate(bus, bigRoom, bigUsers);
+    scriptRuns = (await evalshaCalls(redisServer.url)) - before;
   }, 120000);
 
   afterAll(async () => {
@@ -99,6 +116,14 @@ describe('presence-service room members in pages', () => {
     expect(pages).toBeGreaterThanOrEqual(Math.ceil((BIG_ROOM * 67) / budgetBytes));
     expect(listed).toHaveLength(BIG_ROOM);
     expect(new Set(listed).size).toBe(BIG_ROOM);
+  });
+
+  it('large snapshot - regression: 30,000 sessions were applied in one Lua call that blocked Redis for seconds; now in bounded slices', async () => {
+    // Ten parts staged, then at least one run per SNAPSHOT_SLICE_SESSIONS listed sessions (plus
+    // the sweep): no run handles more than a slice, whatever the snapshot's size.
+    expect(scriptRuns).toBeGreaterThanOrEqual(Math.ceil(BIG_ROOM / PART_SESSIONS) + Math.ceil(BIG_ROOM / SNAPSHOT_SLICE_SESSIONS));
+    // Applied once: every user once in the room (the test above lists them all).
+    expect((await bus.request(PresenceRoomMembers, { room: bigRoom }, { timeoutMs: 10000 })).count).toBe(BIG_ROOM);
   });
 
   it('members - a small room answers in one page, sorted, with no cursor', async () => {

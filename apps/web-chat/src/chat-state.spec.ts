@@ -79,3 +79,15 @@ describe('chat-state', () => {
     expect(state.activeRoom).toBeUndefined();
   });
 });
+
+describe('chat-state epochs', () => {
+  it('chat-state - a message of a later epoch (the store was reset) starts the room over instead of being dropped by seq', () => {
+    const room = new RoomState('lobby');
+    for (const s of [1, 2, 3]) expect(room.add({ ...msg(s), epoch: 'E1' })).toBe(true);
+    expect(room.add({ ...msg(1), id: 'new-1', epoch: 'E2' })).toBe(true);
+    expect(room.messages.map((m) => m.id)).toEqual(['new-1']);
+    expect([room.epoch, room.lastSeq]).toEqual(['E2', 1]);
+    // A late frame of the earlier epoch is stale.
+    expect(room.add({ ...msg(4), epoch: 'E1' })).toBe(false);
+  });
+});

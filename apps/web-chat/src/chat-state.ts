@@ -25,6 +25,8 @@ export class RoomState {
   private readonly seqs = new Set<number>();
   /** Highest seq this page has seen the room at: the `since` for the next join. */
   lastSeq?: number;
+  /** The room's store generation `lastSeq` belongs to; a later one means seqs started over. */
+  epoch?: string;
   /** False once history paging reached seq 1. */
   hasOlder = true;
   unread = 0;
@@ -37,6 +39,12 @@ export class RoomState {
 
   /** Adds a message unless its id or seq is already there; keeps seq order. Returns whether it was new. */
   add(m: ChatMessage): boolean {
+    if (m.epoch !== undefined && m.epoch !== this.epoch) {
+      // Epochs sort by time: an earlier one is a stale frame; a later one is a reset store.
+      if (this.epoch !== undefined && m.epoch < this.epoch) return false;
+      if (this.epoch !== undefined) this.reset(m.seq - 1);
+      this.epoch = m.epoch;
+    }
     if (this.ids.has(m.id) || this.seqs.has(m.seq)) return false;
     this.ids.add(m.id);
     this.seqs.add(m.seq);

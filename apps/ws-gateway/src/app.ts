@@ -22,6 +22,7 @@ import { PresenceReporter } from './presence-reporter';
 import { RoomRegistry } from './room-registry';
 import { RoomSubscriptions } from './room-subscriptions';
 import { GATEWAY_CALLS } from './service-clients';
+import { TailCheck } from './tail-check';
 import { wsRoute } from './ws-route';
 
 export const gatewayService = defineService({
@@ -52,6 +53,14 @@ export const gatewayService = defineService({
       gapWaitMs: config.gapWaitMs,
       fetchRange: (room, from, to) => fetchHistoryRange(services, room, from, to),
     });
+    const tailCheck = new TailCheck({
+      rooms,
+      positions: async (names) => (await services.chatPositions({ rooms: names })).positions,
+      metrics,
+      logger,
+      intervalMs: config.tailCheckIntervalMs,
+      maxPerRoom: config.recoveryCap,
+    });
     const presence = new PresenceReporter({
       gateway: config.instanceId,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -72,6 +81,7 @@ export const gatewayService = defineService({
       // Runs inside http.close(), i.e. in the shutdown's HTTP step: sockets close with 1012
       // before NATS drains.
       preClose: async () => {
+        tailCheck.stop();
         const { spreadMs, closeGraceMs } = drainTimings(config.shutdownTimeoutMs, config.drainSpreadPercent);
         await gateway.drain(closeGraceMs, spreadMs);
       },
@@ -87,6 +97,7 @@ export const gatewayService = defineService({
 
     gateway.startPings(config.pingIntervalMs);
     presence.start();
+    tailCheck.start();
     return { gateway, registry, rooms, presence, notifications, security };
   },
 });

@@ -88,6 +88,8 @@ export interface GatewayConfig extends BaseConfig {
   overloadRetryAfterMs: number;
   /** How long a room waits for a missing seq (out-of-order publish) before it fetches the gap. */
   gapWaitMs: number;
+  /** How often the rooms held are checked against chat-service for a missed last message; 0 = never. */
+  tailCheckIntervalMs: number;
   /** Directory of the static web page, served at `/` when it exists. */
   webRoot: string;
   /** Share of SHUTDOWN_TIMEOUT_MS over which SIGTERM spreads the 1012 closes (paced-close.ts). */
@@ -216,6 +218,7 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     chatMaxInFlight: envInt('CHAT_MAX_IN_FLIGHT', 1024, env, 1),
     overloadRetryAfterMs: envInt('OVERLOAD_RETRY_AFTER_MS', 500, env, 1),
     gapWaitMs: envInt('GAP_WAIT_MS', 250, env, 1),
+    tailCheckIntervalMs: envInt('TAIL_CHECK_INTERVAL_MS', 5000, env, 0),
     webRoot: envString('WEB_ROOT', resolve(process.cwd(), 'dist/apps/web-chat'), env),
     drainSpreadPercent: envInt('DRAIN_SPREAD_PERCENT', 50, env, 0),
     opsAdmins: readOpsAdmins(envString('OPS_ADMINS', '', env)),

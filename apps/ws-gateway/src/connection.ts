@@ -24,12 +24,15 @@ export interface ConnectionLimits {
 /** A message frame waiting while its room's join is in flight. */
 interface BufferedMessage {
   seq: number;
+  epoch?: string;
   frame: string | Buffer;
 }
 
 /** One room of one connection: joining (live messages buffered) or joined (lastSeq dedups). */
 interface RoomState {
   lastSeq: number;
+  /** The room's epoch `lastSeq` counts in; a later epoch starts the count over. */
+  epoch?: string;
   buffer?: BufferedMessage[];
   /** Bytes held in `buffer`: bounded like the outbound buffer. */
   bufferedBytes: number;
@@ -193,14 +196,15 @@ export class Connection {
   }
 
   /** Ends a join: everything up to `lastSeq` was replayed, the buffer fills the rest with no duplicate. */
-  finishJoin(room: string, lastSeq: number): void {
+  finishJoin(room: string, lastSeq: number, epoch?: string): void {
     const state = this.rooms.get(room);
     if (!state) return;
     const buffer = state.buffer ?? [];
     state.buffer = undefined;
     state.bufferedBytes = 0;
     state.lastSeq = lastSeq;
-    for (const m of buffer) this.deliverMessage(room, m.seq, m.frame);
+    if (epoch !== undefined) state.epoch = epoch;
+    for (const m of buffer) this.deliverMessage(room, m.seq, m.frame, m.epoch);
   }
 
   /** A join that failed: back to the state before it. */
@@ -208,11 +212,14 @@ export class Connection {
     const state = this.rooms.get(room);
     if (!state) return;
     if (!wasMember) this.rooms.delete(room);
-    else this.finishJoin(room, state.lastSeq);
+    else this.finishJoin(room, state.lastSeq, state.epoch);
   }
 
-  /** Live fan-out of one room message; the seq check makes the join seam duplicate-free. */
-  deliverMessage(room: string, seq: number, frame: string | Buffer): boolean {
+  /**
+   * Live fan-out of one room message; the seq check makes the join seam duplicate-free. A later
+   * epoch (the room's store was reset, seqs start over) restarts the count, an earlier one is stale.
+   */
+  deliverMessage(room: string, seq: number, frame: string | Buffer, epoch?: string): boolean {
     const state = this.rooms.get(room);
     if (!state) return false;
     if (state.buffer) {
@@ -225,8 +232,13 @@ export class Connection {
         this.close(CLOSE_CODES.POLICY, 'slow consumer');
         return false;
       }
-      state.buffer.push({ seq, frame });
+      state.buffer.push({ seq, epoch, frame });
       return false;
+    }
+    if (epoch !== undefined && epoch !== state.epoch) {
+      if (state.epoch !== undefined && epoch < state.epoch) return false;
+      state.epoch = epoch;
+      state.lastSeq = 0;
     }
     if (seq <= state.lastSeq) return false;
     state.lastSeq = seq;

@@ -9,7 +9,7 @@ import type { ServiceClients } from './service-clients';
 export interface NotificationDeliveryDeps {
   bus: Bus;
   registry: RoomRegistry;
-  services: Pick<ServiceClients, 'notifyPending' | 'notifyAck'>;
+  services: Pick<ServiceClients, 'notifyPending'>;
   logger: Logger;
 }
 
@@ -26,8 +26,9 @@ function encode(n: Notification): string {
 
 /**
  * Notifications to live connections: a per-user subscription while the user has a local
- * connection, the pending ones right after `welcome`, and an ack for everything delivered so
- * the notification-service stops keeping it.
+ * connection, and the pending ones right after `welcome`. Nothing is acknowledged here: a
+ * notification stays pending until the client says it has it (`ack` frame, handlers/ack.ts),
+ * so one written to a socket that dies before the client read it comes again.
  */
 export class NotificationDelivery {
   private readonly subs = new Map<string, Subscription>();
@@ -59,20 +60,21 @@ export class NotificationDelivery {
   }
 
   /**
-   * Pending notifications for a new connection, then their ack. A backlog larger than one NATS
-   * reply comes in parts (`more`): each part is acked before the next is asked for, so the
-   * next one starts where this one ended.
+   * Pending notifications for a new connection. A backlog larger than one NATS reply comes in
+   * parts (`more`); they stay pending until the client acks them, so the next part is asked for
+   * with `offset` past what was already read.
    */
   async deliverPending(conn: Connection, cid: string): Promise<void> {
+    let offset = 0;
     for (let part = 0; part < MAX_PENDING_PARTS; part++) {
-      const reply = await this.deps.services.notifyPending({ user: conn.user, limit: 1000 }, cid);
+      const reply = await this.deps.services.notifyPending({ user: conn.user, limit: 1000, offset }, cid);
       const { more } = reply;
       // The reply is for this user only; an entry naming another user is never shown here.
       const notifications = reply.notifications.filter((n) => n.user === conn.user);
-      const delivered = notifications.filter((n) => conn.deliverNotification(n.id, encode(n))).map((n) => n.id);
-      if (delivered.length > 0) await this.deps.services.notifyAck({ user: conn.user, ids: delivered }, cid);
+      const delivered = notifications.filter((n) => conn.deliverNotification(n.id, encode(n))).length;
+      offset += reply.notifications.length;
       // Stop when the rest would only come back again: nothing more, or this connection is going.
-      if (!more || delivered.length < notifications.length || conn.isClosing) return;
+      if (!more || delivered < notifications.length || conn.isClosing) return;
       // The next part only once the client has read this one: a backlog never passes the
       // outbound hard limit by itself.
       if (!(await conn.whenDrained(PENDING_DRAIN_TIMEOUT_MS))) return;
@@ -80,19 +82,10 @@ export class NotificationDelivery {
     this.deps.logger.warn({ user: conn.user, parts: MAX_PENDING_PARTS, correlationId: cid }, 'pending backlog larger than one connection start delivers; the rest waits');
   }
 
-  private onLive(n: Notification, cid: string): void {
+  private onLive(n: Notification): void {
     const conns = this.deps.registry.connectionsOf(n.user);
     if (!conns) return;
     const frame = encode(n);
-    let delivered = false;
-    for (const conn of conns) if (conn.deliverNotification(n.id, frame)) delivered = true;
-    if (delivered) this.ack(n.user, [n.id], cid);
-  }
-
-  private ack(user: string, ids: string[], cid: string): void {
-    if (ids.length === 0) return;
-    this.deps.services.notifyAck({ user, ids }, cid).catch((err: unknown) => {
-      this.deps.logger.warn({ err: (err as Error).message, user, correlationId: cid }, 'notification ack failed; it stays pending');
-    });
+    for (const conn of conns) conn.deliverNotification(n.id, frame);
   }
 }

@@ -96,3 +96,63 @@ describe('room sequencer', () => {
     seq.stop();
   });
 });
+
+describe('room sequencer epochs', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  const inEpoch = (seq: number, epoch: string): ChatMessage => ({ room: 'r', id: `${epoch}-${seq}`, seq, from: 'u', text: 't', ts: 0, epoch });
+
+  function make() {
+    const out: string[] = [];
+    const seq = new RoomSequencer({ deliver: (m) => out.push(m.id), fetchGap: async () => [], gapWaitMs: 100, onError: () => undefined });
+    return { seq, out };
+  }
+
+  it('sequencer - a reset store (later epoch, seqs start at 1 again) starts the room over instead of dropping its messages', () => {
+    const { seq, out } = make();
+    seq.anchor(0, 'E1');
+    for (let i = 1; i <= 3; i++) seq.accept(inEpoch(i, 'E1'));
+    seq.accept(inEpoch(1, 'E2'));
+    seq.accept(inEpoch(2, 'E2'));
+    expect(out).toEqual(['E1-1', 'E1-2', 'E1-3', 'E2-1', 'E2-2']);
+  });
+
+  it('sequencer - a message of an earlier epoch after the change is stale and dropped', () => {
+    const { seq, out } = make();
+    seq.anchor(5, 'E2');
+    seq.accept(inEpoch(6, 'E1'));
+    seq.accept(inEpoch(6, 'E2'));
+    expect(out).toEqual(['E2-6']);
+  });
+
+  it('sequencer - a later epoch whose seqs continue starts at its lowest message once the hole wait passes, in order', async () => {
+    const { seq, out } = make();
+    seq.anchor(10, 'E1');
+    seq.accept(inEpoch(11, 'E1'));
+    seq.accept(inEpoch(9, 'E2'));
+    seq.accept(inEpoch(8, 'E2'));
+    expect(out).toEqual(['E1-11']);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(out).toEqual(['E1-11', 'E2-8', 'E2-9']);
+    seq.accept(inEpoch(10, 'E2'));
+    expect(out).toEqual(['E1-11', 'E2-8', 'E2-9', 'E2-10']);
+  });
+});
+
+describe('room sequencer tail catch-up', () => {
+  it('sequencer - a tail the live stream never delivered is fetched when the store is ahead, once', async () => {
+    const out: number[] = [];
+    const fetchGap = jest.fn(async (from: number, to: number) => Array.from({ length: to - from + 1 }, (_x, i) => msg(from + i)));
+    const seq = new RoomSequencer({ deliver: (m) => out.push(m.seq), fetchGap, gapWaitMs: 100, onError: () => undefined });
+    seq.anchor(2);
+    seq.accept(msg(3));
+    expect(await seq.catchUp(3, undefined, 1000)).toBe(0);
+    expect(fetchGap).not.toHaveBeenCalled();
+    expect(await seq.catchUp(5, undefined, 1000)).toBe(2);
+    expect(fetchGap).toHaveBeenCalledWith(4, 5);
+    seq.accept(msg(5));
+    expect(out).toEqual([3, 4, 5]);
+    seq.stop();
+  });
+});

@@ -25,9 +25,14 @@ export const DEFAULT_MAX_GAP = 2000;
  * and may publish them in the other order; clients must see n first and exactly once. A hole
  * that stays open (a publish lost in a crash between store and publish) is filled from history,
  * or skipped when history cannot fill it, so a room never stalls.
+ *
+ * Seqs count within one epoch (store generation). A message of a later epoch (the store was
+ * reset or replaced, seqs start over) starts the room over instead of being dropped as already
+ * delivered; one of an earlier epoch is stale and dropped. Epochs are ULIDs: later sorts after.
  */
 export class RoomSequencer {
   private next?: number;
+  private epoch?: string;
   private readonly held = new Map<number, ChatMessage>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -38,8 +43,9 @@ export class RoomSequencer {
     this.maxGap = opts.maxGap ?? DEFAULT_MAX_GAP;
   }
 
-  /** The room's latest seq from a join reply: until then, the stream's start is unknown. */
-  anchor(latest: number): void {
+  /** The room's latest seq (and epoch) from a join reply: until then, the stream's start is unknown. */
+  anchor(latest: number, epoch?: string): void {
+    if (!this.sameEpoch(epoch)) return;
     if (this.next !== undefined) return;
     this.next = latest + 1;
     for (const seq of this.held.keys()) if (seq < this.next) this.held.delete(seq);
@@ -48,7 +54,10 @@ export class RoomSequencer {
 
   accept(msg: ChatMessage): void {
     if (this.stopped) return;
+    if (!this.sameEpoch(msg.epoch)) return;
     if (this.next !== undefined && msg.seq < this.next) return; // already delivered
+    // Seq 1 is where every room and every reset epoch starts: nothing can come before it.
+    if (this.next === undefined && msg.seq === 1) this.next = 1;
     if (msg.seq === this.next) {
       this.opts.deliver(msg);
       this.next++;
@@ -59,6 +68,49 @@ export class RoomSequencer {
     // Bounded: past maxGap held messages the furthest one goes (a gap fetch or a rejoin brings it back).
     if (this.held.size > this.maxGap) this.held.delete(Math.max(...this.held.keys()));
     this.arm();
+  }
+
+  /**
+   * False for a stale epoch. A later one starts the room over: what was held is dropped and the
+   * stream waits for its start again (seq 1 starts at once; a later first seq once the hole
+   * wait passes, as without a join anchor). Messages without an epoch (stored before epochs
+   * existed) belong to whatever epoch is current.
+   */
+  private sameEpoch(epoch: string | undefined): boolean {
+    if (epoch === undefined || epoch === this.epoch) return true;
+    if (this.epoch !== undefined && epoch < this.epoch) return false;
+    const restart = this.epoch !== undefined;
+    this.epoch = epoch;
+    for (const [seq, m] of this.held) if (m.epoch !== undefined && m.epoch !== epoch) this.held.delete(seq);
+    if (restart) {
+      this.next = undefined;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      if (this.held.size > 0) this.arm();
+    }
+    return true;
+  }
+
+  /** What the stream has delivered: its epoch and last seq; undefined until it is anchored. */
+  get delivered(): { epoch?: string; seq: number } | undefined {
+    return this.next === undefined ? undefined : { epoch: this.epoch, seq: this.next - 1 };
+  }
+
+  /**
+   * The store says the room is at `latest` (in `epoch`) while the live stream delivered less
+   * and holds nothing (no later message exposed a hole): the publish of the room's last
+   * message(s) was lost. Fetches them (at most `max`) and feeds them through `accept`, so order
+   * and the duplicate check stay the stream's. A later epoch fetches its newest messages.
+   */
+  async catchUp(latest: number, epoch: string | undefined, max: number): Promise<number> {
+    if (this.stopped || this.next === undefined || this.held.size > 0) return 0;
+    const later = epoch !== undefined && this.epoch !== undefined && epoch > this.epoch;
+    if (!later && (latest < this.next || (epoch !== undefined && this.epoch !== undefined && epoch !== this.epoch))) return 0;
+    if (latest < 1) return 0;
+    const from = later ? Math.max(1, latest - max + 1) : Math.max(this.next, latest - max + 1);
+    const fetched = await this.opts.fetchGap(from, latest);
+    for (const m of fetched) this.accept(m);
+    return fetched.length;
   }
 
   stop(): void {
@@ -105,7 +157,10 @@ export class RoomSequencer {
     if (lowestHeld - from > this.maxGap) return this.verifyJump(lowestHeld);
     try {
       const fetched = await this.opts.fetchGap(from, lowestHeld - 1);
-      for (const m of fetched) if (m.seq >= from && m.seq < lowestHeld && !this.held.has(m.seq)) this.held.set(m.seq, m);
+      for (const m of fetched) {
+        const inEpoch = m.epoch === undefined || m.epoch === this.epoch;
+        if (inEpoch && m.seq >= from && m.seq < lowestHeld && !this.held.has(m.seq)) this.held.set(m.seq, m);
+      }
     } catch (err) {
       this.opts.onError(err);
     }

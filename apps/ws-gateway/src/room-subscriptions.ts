@@ -46,13 +46,23 @@ export class RoomSubscriptions {
     if (this.deps.registry.leave(room, conn)) this.unsubscribe(room);
   }
 
-  /** The room's latest seq from a join reply anchors its live stream. */
-  anchor(room: string, latest: number): void {
-    this.rooms.get(room)?.sequencer.anchor(latest);
+  /** The room's latest seq (in its epoch) from a join reply anchors its live stream. */
+  anchor(room: string, latest: number, epoch?: string): void {
+    this.rooms.get(room)?.sequencer.anchor(latest, epoch);
   }
 
   isSubscribed(room: string): boolean {
     return this.rooms.has(room);
+  }
+
+  /** The rooms this gateway holds (has a local member in). */
+  roomNames(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** See RoomSequencer.catchUp: fetches a missed tail of the room; returns how many messages came. */
+  catchUp(room: string, latest: number, epoch: string | undefined, max: number): Promise<number> {
+    return this.rooms.get(room)?.sequencer.catchUp(latest, epoch, max) ?? Promise.resolve(0);
   }
 
   private subscribe(room: string): void {
@@ -117,7 +127,7 @@ export class RoomSubscriptions {
     // per-recipient string encoding.
     const frame = Buffer.from(JSON.stringify(messageFrame(msg)));
     let written = 0;
-    for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame)) written++;
+    for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame, msg.epoch)) written++;
     if (this.deps.bus.tracing) setActiveSpanAttribute('relay.recipients', written);
     if (written > 0) {
       const { metrics } = this.deps;

@@ -7,6 +7,7 @@
 import {
   ChatHistory,
   ChatJoin,
+  ChatPositions,
   ChatSend,
   NotifyAck,
   NotifyPending,
@@ -21,6 +22,8 @@ export const GATEWAY_CALLS = {
   chatSend: { def: ChatSend, retry: 'fast' },
   chatJoin: { def: ChatJoin, retry: 'fast' },
   chatHistory: { def: ChatHistory, retry: 'fast' },
+  // The tail check simply asks again next round.
+  chatPositions: { def: ChatPositions, retry: 'none' },
   roomMembers: { def: PresenceRoomMembers, retry: 'fast' },
   // Presence updates are idempotent by `v`; a heartbeat is simply sent again next interval.
   sessionUpdate: { def: PresenceSessionUpdate, retry: 'idempotent' },

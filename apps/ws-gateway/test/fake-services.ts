@@ -171,7 +171,7 @@ export class FakeServices {
   private startNotification(): void {
     const bus = this.bus;
     this.otherSubs.push(
-      bus.serve(NotifyPending, async (req) => ({ notifications: this.pending.get(req.user) ?? [] })),
+      bus.serve(NotifyPending, async (req) => ({ notifications: (this.pending.get(req.user) ?? []).slice(req.offset ?? 0) })),
       bus.serve(NotifyAck, async (req) => {
         this.ackAttempts.push(req);
         // Lost confirmations (the service's Redis is down, or a crash before the ack): nothing removed.

@@ -9,7 +9,7 @@ function notification(user: string, text: string): Notification {
 describe('gateway notifications', () => {
   const world = useGatewayWorld();
 
-  it('notifications - pending ones arrive right after welcome and are acked', async () => {
+  it('notifications - pending ones arrive right after welcome and stay pending until the client acks them', async () => {
     const { gw, fake } = world;
     const user = uniqueName('u');
     const n = notification(user, 'while you were away');
@@ -18,11 +18,15 @@ describe('gateway notifications', () => {
     const frame = await c.next((f) => f.type === 'notification');
     expect(frame).toEqual({ type: 'notification', id: n.id, kind: 'mention', from: 'alice', room: 'lobby', text: n.text, ts: n.ts });
     expect(c.frames[0].type).toBe('welcome');
+    await c.request({ type: 'ping' });
+    // Handed to the socket is not "the client has it".
+    expect(fake.acks.filter((a) => a.user === user)).toEqual([]);
+    c.send({ type: 'ack', ids: [n.id] });
     await waitFor(() => fake.acks.some((a) => a.user === user && a.ids.includes(n.id)), { what: 'ack' });
     expect(fake.pending.get(user)).toEqual([]);
   });
 
-  it('notifications - a live one goes to every connection of the user once, and is acked', async () => {
+  it('notifications - a live one goes to every connection of the user once; an ack frame acks it for that user, with no reply', async () => {
     const { gw, fake } = world;
     const user = uniqueName('u');
     const c1 = await gw.connect(user);
@@ -34,33 +38,54 @@ describe('gateway notifications', () => {
     fake.bus.publish(UserNotification, { user }, n);
     expect(await c1.next((f) => f.type === 'notification')).toMatchObject({ id: n.id });
     expect(await c2.next((f) => f.type === 'notification')).toMatchObject({ id: n.id });
-    await waitFor(() => fake.acks.filter((a) => a.user === user).length >= 2, { what: 'acks' });
+    c1.send({ type: 'ack', ids: [n.id] });
+    await waitFor(() => fake.acks.some((a) => a.user === user), { what: 'ack' });
     await c1.request({ type: 'ping' });
     await c2.request({ type: 'ping' });
+    expect(fake.acks.filter((a) => a.user === user)).toEqual([{ user, ids: [n.id] }]);
     expect(c1.received((f) => f.type === 'notification')).toHaveLength(1);
+    expect(c1.received((f) => f.type !== 'notification' && f.type !== 'welcome' && f.type !== 'pong')).toEqual([]);
     expect(c2.received((f) => f.type === 'notification')).toHaveLength(1);
     expect(other.received((f) => f.type === 'notification')).toHaveLength(0);
   });
 
-  it('notifications - delivered but never confirmed (a crash before the ack): the next connection gets the same id again', async () => {
+  it('notifications - an ack frame without ids, or with too many, is BAD_REQUEST', async () => {
+    const { gw } = world;
+    const c = await gw.connect(uniqueName('u'));
+    expect(await c.request({ type: 'ack', ids: [] })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    expect(await c.request({ type: 'ack', ids: Array.from({ length: 501 }, (_, i) => `n${i}`) })).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+  });
+
+  it('notifications - delivered but never acked by the client: the next connection gets the same id again', async () => {
     const { gw, fake } = world;
     const user = uniqueName('u');
     const n = notification(user, 'confirm me');
     // As notification-service does: stored as pending first, then published live.
     fake.pending.set(user, [n]);
+    const first = await gw.connect(user);
+    fake.bus.publish(UserNotification, { user }, n);
+    expect(await first.next((f) => f.type === 'notification')).toMatchObject({ id: n.id });
+    await first.close();
+    const second = await gw.connect(user);
+    // The same id again: the protocol tells clients to drop a notification id they have shown.
+    expect(await second.next((f) => f.type === 'notification')).toMatchObject({ id: n.id, text: 'confirm me' });
+    expect(fake.pending.get(user)?.map((p) => p.id)).toEqual([n.id]);
+  });
+
+  it('notifications - an ack that cannot reach notification-service leaves it pending for the next connection', async () => {
+    const { gw, fake } = world;
+    const user = uniqueName('u');
+    const n = notification(user, 'ack me');
+    fake.pending.set(user, [n]);
     fake.failAcks = true;
     try {
       const first = await gw.connect(user);
-      fake.bus.publish(UserNotification, { user }, n);
       expect(await first.next((f) => f.type === 'notification')).toMatchObject({ id: n.id });
+      first.send({ type: 'ack', ids: [n.id] });
       await waitFor(() => fake.ackAttempts.some((a) => a.user === user && a.ids.includes(n.id)), { what: 'an ack attempt' });
       await first.close();
-      // Still unconfirmed (acks keep failing, retries included): the next connection gets it again.
       const second = await gw.connect(user);
-      // The same id again: the protocol tells clients to drop a notification id they have shown.
-      expect(await second.next((f) => f.type === 'notification')).toMatchObject({ id: n.id, text: 'confirm me' });
-      // Every confirmation failed, so it is still pending for whoever connects next.
-      expect(fake.pending.get(user)?.map((p) => p.id)).toEqual([n.id]);
+      expect(await second.next((f) => f.type === 'notification')).toMatchObject({ id: n.id });
     } finally {
       fake.failAcks = false;
     }

@@ -140,6 +140,32 @@ describe('relay-client', () => {
     await client.close();
   });
 
+  it('client - regression: a live message of a later epoch (the store was reset, seqs start over) was dropped by seq; now it starts the count over', async () => {
+    const client = makeClient();
+    const sock = await online(client);
+    const j = client.join('lobby');
+    sock.reply('join', { type: 'joined', room: 'lobby', seq: 50, epoch: 'e1' });
+    await j;
+    const got: string[] = [];
+    client.on('message', (m) => got.push(m.id));
+    sock.deliver({ type: 'message', room: 'lobby', id: 'a51', seq: 51, from: 'bob', text: 'x', ts: 1, epoch: 'e1' });
+    sock.deliver({ type: 'message', room: 'lobby', id: 'b1', seq: 1, from: 'bob', text: 'after the reset', ts: 2, epoch: 'e2' });
+    sock.deliver({ type: 'message', room: 'lobby', id: 'a52', seq: 52, from: 'bob', text: 'stale', ts: 1, epoch: 'e1' });
+    sock.deliver({ type: 'message', room: 'lobby', id: 'b2', seq: 2, from: 'bob', text: 'y', ts: 3, epoch: 'e2' });
+    expect(got).toEqual(['a51', 'b1', 'b2']);
+    expect(client.joinedRooms()).toEqual([{ room: 'lobby', lastSeq: 2, epoch: 'e2' }]);
+    await client.close();
+  });
+
+  it('client - a backlog of more notifications than one ack frame may carry is acked in frames of 500', async () => {
+    const client = makeClient();
+    const sock = await online(client);
+    for (let i = 0; i < 501; i++) sock.deliver({ type: 'notification', id: `n${i}`, kind: 'mention', text: 'hi', ts: 1 });
+    await flush();
+    expect(sock.sentOf('ack').map((f) => (f.ids as string[]).length)).toEqual([500, 1]);
+    await client.close();
+  });
+
   it('client - sends wait while offline and go out after the rejoin; a resend keeps its clientMsgId', async () => {
     const client = makeClient();
     const sock = await online(client);

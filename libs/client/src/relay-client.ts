@@ -15,6 +15,9 @@ import { defaultWebSocket, httpStatusOf, OPEN, randomId, type SocketLike, type W
 import { obtainToken, tokenExpiry, type TokenReason } from './token';
 import type { ConnectionStatus, HistoryOptions, JoinResult, RelayClientOptions, RelayEvents, RequestOptions, SendOptions, SentResult } from './types';
 
+/** Ids per `ack` frame the protocol allows (docs/protocol.md). */
+const ACK_MAX_IDS = 500;
+
 const DEFAULTS = { requestTimeoutMs: 10_000, connectTimeoutMs: 10_000, maxQueuedSends: 1_000, refreshBeforeExpiryMs: 60_000 };
 /** Close codes after which the server expects a reconnect with a new token. */
 const TOKEN_EXPIRED = 4001;
@@ -559,6 +562,13 @@ export class RelayClient {
   private onMessage(frame: Extract<IncomingFrame, { type: 'message' }>): void {
     const entry = this.rooms.get(frame.room);
     if (!entry) return; // late frame for a room already left
+    if (frame.epoch !== undefined && entry.epoch !== undefined && frame.epoch !== entry.epoch) {
+      // Epochs sort by time: an earlier one is a stale frame; a later one means the room's store
+      // was reset or replaced and seqs started over: counting from scratch, not dropping by seq.
+      if (frame.epoch < entry.epoch) return;
+      entry.lastSeq = undefined;
+    }
+    if (frame.epoch !== undefined) entry.epoch = frame.epoch;
     if (this.messageIds.has(frame.id) || (entry.lastSeq !== undefined && frame.seq <= entry.lastSeq)) return;
     this.messageIds.add(frame.id);
     const expected = entry.lastSeq === undefined ? undefined : entry.lastSeq + 1;
@@ -571,7 +581,8 @@ export class RelayClient {
     const ids = [...new Set(this.ackBatch)];
     this.ackBatch = [];
     if (ids.length === 0 || this.ackUnsupported || !this.socket) return;
-    this.write({ type: 'ack', ref: `ack${++this.refs}`, ids });
+    // A backlog delivered after `welcome` can exceed what one ack frame may carry.
+    for (let i = 0; i < ids.length; i += ACK_MAX_IDS) this.write({ type: 'ack', ref: `ack${++this.refs}`, ids: ids.slice(i, i + ACK_MAX_IDS) });
   }
 
   // --- token refresh ------------------------------------------------------------------------

@@ -29,6 +29,15 @@ export const ChatHistory = defineRequest({
   requesters: ['ws-gateway', 'api'],
 });
 
+export const ChatPositions = defineRequest({
+  subject: 'chat.v1.positions',
+  type: 'chat.positions',
+  version: 1,
+  request: chat.RoomPositionsRequest,
+  reply: chat.RoomPositionsReply,
+  queue: 'chat-service',
+});
+
 export const ChatJoin = defineRequest({
   subject: 'chat.v1.join',
   type: 'chat.join',

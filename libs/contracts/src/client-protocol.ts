@@ -14,6 +14,8 @@ const Ref = Type.Optional(Type.String({ maxLength: 64 }));
  * through every service. Ignored when the gateway does not trace.
  */
 const TraceParent = Type.Optional(Type.String({ pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', maxLength: 55 }));
+/** A room's store generation: changes when its history was reset or replaced (seqs start over). */
+const Epoch = Type.String({ minLength: 1, maxLength: 64 });
 
 export const JoinFrame = Type.Object({
   type: Type.Literal('join'),
@@ -21,6 +23,8 @@ export const JoinFrame = Type.Object({
   traceparent: TraceParent,
   room: RoomName,
   since: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The room's epoch the client's `since` belongs to; a different current epoch means `recovered:false`. */
+  epoch: Type.Optional(Epoch),
 });
 export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), ref: Ref, traceparent: TraceParent, room: RoomName });
 export const SendFrame = Type.Object({
@@ -44,6 +48,15 @@ export const TypingFrame = Type.Object({ type: Type.Literal('typing'), ref: Ref,
 export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref, traceparent: TraceParent });
 /** Token refresh on an open socket: the new token must carry the same `sub`. */
 export const AuthFrame = Type.Object({ type: Type.Literal('auth'), ref: Ref, traceparent: TraceParent, token: Type.String({ minLength: 1, maxLength: 8192 }) });
+/** At most this many ids per `ack` frame (about 15 KiB of ULIDs: within the 16 KiB frame limit). */
+export const ACK_MAX_IDS = 500;
+/** The client has these notifications: they stop being pending. No reply. */
+export const AckFrame = Type.Object({
+  type: Type.Literal('ack'),
+  ref: Ref,
+  traceparent: TraceParent,
+  ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: ACK_MAX_IDS }),
+});
 
 export type JoinFrame = Static<typeof JoinFrame>;
 export type LeaveFrame = Static<typeof LeaveFrame>;
@@ -53,6 +66,7 @@ export type PresenceFrame = Static<typeof PresenceFrame>;
 export type TypingFrame = Static<typeof TypingFrame>;
 export type PingFrame = Static<typeof PingFrame>;
 export type AuthFrame = Static<typeof AuthFrame>;
+export type AckFrame = Static<typeof AckFrame>;
 
 /** Client-to-server frames by `type`: the gateway picks the schema by type, then validates. */
 export const ClientFrames = {
@@ -64,6 +78,7 @@ export const ClientFrames = {
   typing: TypingFrame,
   ping: PingFrame,
   auth: AuthFrame,
+  ack: AckFrame,
 } as const;
 export type ClientFrameType = keyof typeof ClientFrames;
 export type ClientFrame = { [K in ClientFrameType]: Static<(typeof ClientFrames)[K]> }[ClientFrameType];
@@ -94,6 +109,7 @@ const ChatMessageFields = {
   from: UserId,
   text: Type.String(),
   ts: Type.Integer(),
+  epoch: Type.Optional(Type.String()),
 };
 
 export const WelcomeServerFrame = Type.Object({
@@ -108,6 +124,7 @@ export const JoinedServerFrame = Type.Object({
   room: RoomName,
   seq: Type.Integer({ minimum: 0 }),
   recovered: Type.Optional(Type.Boolean()),
+  epoch: Type.Optional(Type.String()),
 });
 export const LeftServerFrame = Type.Object({ type: Type.Literal('left'), ref: Ref, room: RoomName });
 export const SentServerFrame = Type.Object({
@@ -193,7 +210,9 @@ export type AuthedServerFrame = Static<typeof AuthedServerFrame>;
  * join replay).
  */
 export function messageFrame(m: ChatMessage): MessageServerFrame {
-  return { type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts };
+  const frame: MessageServerFrame = { type: 'message', room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts };
+  if (m.epoch !== undefined) frame.epoch = m.epoch;
+  return frame;
 }
 
 /** A room rule in a token: an exact room name, or a prefix ending in `*` (`team-*`; `*` alone is every room). */

@@ -75,11 +75,12 @@ function requireServerBinary(kind) {
 }
 
 /**
- * Arguments of a private server on 127.0.0.1 that keeps nothing: nats-server with an optional
- * monitoring port and JetStream (stored in `dir`); redis-server with no snapshots and no AOF
- * (its working files in `dir`); prometheus with `configFile`, its storage in `dir`.
+ * Arguments of a private server on 127.0.0.1: nats-server with an optional monitoring port and
+ * JetStream (stored in `dir`); redis-server with no snapshots and no AOF (its working files in
+ * `dir`), or with `durable` the AOF fsynced once a second, as deployments run it
+ * (docs/reliability.md); prometheus with `configFile`, its storage in `dir`.
  * @param {'nats' | 'redis' | 'prometheus'} kind
- * @param {{ port: number, dir?: string, monitorPort?: number, jetstream?: boolean, configFile?: string }} opts
+ * @param {{ port: number, dir?: string, monitorPort?: number, jetstream?: boolean, durable?: boolean, configFile?: string }} opts
  */
 function serverArgs(kind, opts) {
   specOf(kind);
@@ -97,7 +98,8 @@ function serverArgs(kind, opts) {
     if (!opts.configFile || !opts.dir) throw new Error('prometheus: needs configFile and dir (its storage)');
     return [`--config.file=${opts.configFile}`, `--storage.tsdb.path=${opts.dir}`, `--web.listen-address=127.0.0.1:${opts.port}`];
   }
-  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const persistence = opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', ...persistence];
   if (opts.dir) args.push('--dir', opts.dir);
   return args;
 }

@@ -19,6 +19,8 @@ export interface ServerArgsOptions {
   jetstream?: boolean;
   /** prometheus only: its configuration file (`dir` is its storage). */
   configFile?: string;
+  /** redis only: AOF on, fsync every second (kept in `dir`); otherwise nothing is persisted. */
+  durable?: boolean;
 }
 
 export declare const SERVERS: Readonly<Record<ServerKind, ServerSpec>>;

@@ -48,6 +48,8 @@ export interface BaseConfig extends ConnectionSettings {
   production: boolean;
   /** OpenTelemetry tracing from the standard OTEL_* variables (tracing-sdk.ts); off when absent. */
   tracing?: TracingSettings;
+  /** Bytes of publishes that may wait while NATS is unreachable; past them publishes are refused. */
+  natsOutboundBufferBytes: number;
 }
 
 /** What the process's tracing SDK needs to know; the exporter reads its own OTEL_EXPORTER_OTLP_* details. */
@@ -103,5 +105,6 @@ export function readBaseConfig(service: string, defaultHealthPort: number, env: 
     shutdownTimeoutMs: envInt('SHUTDOWN_TIMEOUT_MS', 10000, env, 1),
     requestTimeoutMs: envInt('REQUEST_TIMEOUT_MS', 2000, env, 1),
     tracing: readTracingSettings(env),
+    natsOutboundBufferBytes: envInt('NATS_OUTBOUND_BUFFER_BYTES', 8 * 1024 * 1024, env, 1024),
   };
 }

@@ -12,6 +12,8 @@ export interface ServiceMetrics {
   invalidMessages: Counter<'type'>;
   /** Durations of this service's NATS requests, by contract type and outcome. */
   natsRequestSeconds: Histogram<'type' | 'outcome'>;
+  /** Publishes refused while NATS was away and the outbound buffer full (nats-outbound-limit). */
+  natsPublishesRefused: Counter;
 }
 
 /** One registry per service instance (not the global one), so in-process tests can run several. */
@@ -32,5 +34,6 @@ export function createMetrics(service: string, instanceId: string): ServiceMetri
     histogram,
     invalidMessages: counter('relay_invalid_messages_total', 'Inbound NATS messages dropped by contract validation', ['type']),
     natsRequestSeconds: histogram('relay_nats_request_seconds', 'Duration of NATS requests to other services', ['type', 'outcome']),
+    natsPublishesRefused: counter('relay_nats_publishes_refused_total', 'Publishes refused because NATS was unreachable and the outbound buffer was full'),
   };
 }

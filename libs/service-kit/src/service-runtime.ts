@@ -14,6 +14,7 @@ import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { connectNats, natsUsable } from './nats-connection';
+import { limitOutboundWhileDisconnected } from './nats-outbound-limit';
 import { connectRedis, type Redis } from './redis-connection';
 import { Shutdown } from './shutdown';
 import { startTracing } from './tracing-sdk';
@@ -77,6 +78,12 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
     tls: config.natsTls,
     inboxPrefix: isBusRole(config.service) ? inboxPrefixFor(config.service) : undefined,
   });
+  const limited = limitOutboundWhileDisconnected(nc, {
+    maxBytes: config.natsOutboundBufferBytes,
+    service: config.service,
+    onRefused: () => metrics.natsPublishesRefused.inc(),
+  });
+  if (!limited) logger.warn('this nats.js exposes no outbound buffer: publishes while NATS is away are not bounded');
   const redis = opts.useRedis ? connectRedis({ url: config.redisUrl, logger, tls: config.redisTls }) : undefined;
   const bus = new Bus(nc, {
     source: `${config.service}/${config.instanceId}`,

@@ -125,14 +125,20 @@ export interface StartRedisOptions {
   password?: string;
   /** Serve TLS only (no plain port) with these files; the URL becomes rediss://. */
   tls?: { certFile: string; keyFile: string; caFile: string };
+  /**
+   * AOF on with fsync every second, as the project runs Redis everywhere else: a restart of
+   * `server` (same folder) keeps what was written. Off by default: most tests need no
+   * persistence and start faster without it.
+   */
+  durable?: boolean;
 }
 
-/** A private redis-server, nothing persisted, on a free port. */
+/** A private redis-server on a free port; nothing persisted unless `durable`. */
 export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedis> {
   const bin = requireServerBinary('redis');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'relay-redis-'));
-  const args = serverArgs('redis', { port, dir });
+  const args = serverArgs('redis', { port, dir, durable: opts.durable });
   // Later arguments win: TLS only means no plain port and the TLS one on `port`.
   if (opts.tls) {
     args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.certFile, '--tls-key-file', opts.tls.keyFile);

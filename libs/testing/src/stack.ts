@@ -14,6 +14,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra environment per app name. */
   appEnv?: Partial<Record<AppName, Record<string, string>>>;
+  /** Redis with AOF (fsync every second), as deployments run it; restarts keep what was written. */
+  durableRedis?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export class TestStack {
   ) {}
 
   static async start(opts: StackOptions = {}): Promise<TestStack> {
-    const [nats, redis] = await Promise.all([startNats({ jetstream: true }), startRedis()]);
+    const [nats, redis] = await Promise.all([startNats({ jetstream: true }), startRedis({ durable: opts.durableRedis })]);
     const stack = new TestStack(nats, redis, opts);
     try {
       const starts: Promise<AppProcess>[] = [];

@@ -1,6 +1,6 @@
 // NATS and Redis for local development: use what already answers at NATS_URL / REDIS_URL, or start
 // nats-server / redis-server from the local binaries on exactly that port.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findServerBinary, missingBinaryMessage, SERVERS, serverArgs } from '../../../libs/local-servers/src/index.cjs';
@@ -38,11 +38,20 @@ async function ensureServer(kind, url, supervisor, opts) {
   const bin = findServerBinary(kind);
   if (!bin) throw new InfraError(`Nothing answers at ${spec.envName}=${url} and ${missingBinaryMessage(kind)}\nthen run npm start again, or point ${spec.envName} at a running server.`);
 
-  const dir = mkdtempSync(join(tmpdir(), `relay-dev-${kind}-`));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const extra = {};
-  if (kind === 'nats') extra.monitorPort = await freePort(8222);
-  const args = serverArgs(kind, { port, dir: kind === 'nats' ? join(dir, 'js') : dir, monitorPort: extra.monitorPort, jetstream: kind === 'nats' });
+  let dir;
+  let cleanup = () => undefined;
+  if (kind === 'nats') {
+    dir = mkdtempSync(join(tmpdir(), `relay-dev-${kind}-`));
+    cleanup = () => rmSync(dir, { recursive: true, force: true });
+    extra.monitorPort = await freePort(8222);
+  } else {
+    // Durable like production (docs/reliability.md): AOF, fsync once a second, in a folder that
+    // outlives the run (tmp/ is ignored by git), so history survives a restart of `npm start`.
+    dir = join(process.cwd(), 'tmp', `dev-redis-${port}`);
+    mkdirSync(dir, { recursive: true });
+  }
+  const args = serverArgs(kind, { port, dir: kind === 'nats' ? join(dir, 'js') : dir, monitorPort: extra.monitorPort, jetstream: kind === 'nats', durable: kind === 'redis' });
   if (kind === 'nats') {
     // Per-service users with the catalog's permissions, fresh for every run: the same generator
     // as docker-compose and the tests, so the everyday path is the secure one.

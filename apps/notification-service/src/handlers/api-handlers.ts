@@ -39,7 +39,7 @@ export function serveApi(ctx: ServiceContext<NotificationConfig>, deps: ApiHandl
     }),
 
     ctx.serve(NotifyPending, async (req) => {
-      const { notifications, more } = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit, ctx.bus.replyBudgetBytes);
+      const { notifications, more } = await store.pending(req.user, req.limit ?? deps.pendingDefaultLimit, ctx.bus.replyBudgetBytes, req.offset);
       if (notifications.length > 0) metrics.delivered.inc({ path: 'stored' }, notifications.length);
       return more ? { notifications, more } : { notifications };
     }),

@@ -5,7 +5,9 @@ import { PRELUDE_LUA } from './prelude';
  * when the gateway was unknown (first contact, Redis lost its state, or a new incarnation that
  * just replaced and wiped the old one), when its lease had already run out, or when its counts
  * differ from ours. Counts that differ while the heartbeat's v is ahead of the highest v applied
- * may be updates still in flight, so that needs a second heartbeat in a row to count.
+ * may be updates still in flight, so that needs a second heartbeat in a row to count. Counts
+ * that differ while a snapshot of the gateway is being applied in slices (`apl`, renewed by each
+ * slice) are the half-applied snapshot, not a lost update: they do not count.
  *
  * KEYS/ARGV 1..5: see prelude.
  * ARGV[6]  gateway id   ARGV[7]  incarnation   ARGV[8]  v (the gateway's latest)
@@ -21,7 +23,7 @@ if admitted == 'stale' then return {{0, 'stale', 0, 0}, OUT} end
 
 local resync, cause = 0, ''
 if admitted == 'new' then resync, cause = 1, 'unknown' end
-local g = redis.call('HMGET', k_gw(gw), 'exp', 'maxv', 'mem', 'susp')
+local g = redis.call('HMGET', k_gw(gw), 'exp', 'maxv', 'mem', 'susp', 'apl')
 if tonumber(g[1]) < NOW then
   -- Expired but not swept yet: nobody was told the users left, so renewing causes no flapping;
   -- the snapshot repairs whatever was missed meanwhile.
@@ -33,7 +35,10 @@ redis.call('ZADD', K_LEASES, int(exp), gw)
 
 local sessions = redis.call('SCARD', k_gws(gw))
 local mem = tonumber(g[3] or '0')
-if sessions ~= hs or mem ~= hm then
+local applying = g[5] and NOW - tonumber(g[5]) < LEASE_MS
+if (sessions ~= hs or mem ~= hm) and applying then
+  redis.call('HDEL', k_gw(gw), 'susp')
+elseif sessions ~= hs or mem ~= hm then
   if hv <= tonumber(g[2] or '0') or g[4] == '1' then
     if resync == 0 then resync, cause = 1, 'counts' end
     redis.call('HDEL', k_gw(gw), 'susp')

@@ -1,4 +1,4 @@
-import type { HistoryFrame } from '@relay/contracts';
+import { messageFrame, type HistoryFrame } from '@relay/contracts';
 import { fromDownstream } from '../errors';
 import { withRef, type FrameHandler } from './context';
 import { chargeReply, requireRoomAccess } from './room-access';
@@ -14,7 +14,10 @@ export const handleHistory: FrameHandler<HistoryFrame> = async (ctx, { conn, cor
   } catch (err) {
     throw fromDownstream(err, 'chat');
   }
-  const messages = reply.messages.map((m) => ({ room: m.room, id: m.id, seq: m.seq, from: m.from, text: m.text, ts: m.ts }));
+  const messages = reply.messages.map((m) => {
+    const { type: _type, ...message } = messageFrame(m);
+    return message;
+  });
   conn.sendFrame(withRef({ type: 'history', room: frame.room, messages }, frame.ref));
   chargeReply(ctx, conn, messages.length);
 };

@@ -1,4 +1,5 @@
 import type { ClientFrame, ClientFrameType } from '@relay/contracts';
+import { handleAck } from './ack';
 import { handleAuth } from './auth';
 import type { FrameHandler } from './context';
 import { handleHistory } from './history';
@@ -21,6 +22,7 @@ export const FRAME_HANDLERS: HandlerTable = {
   typing: handleTyping,
   ping: handlePing,
   auth: handleAuth,
+  ack: handleAck,
 };
 
 export type { FrameHandler, GatewayContext, RequestScope } from './context';

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, messageFrame, type JoinFrame, type JoinRoomReply } from '@relay/contracts';
+import { CLOSE_CODES, messageFrame, type JoinedServerFrame, type JoinFrame, type JoinRoomReply } from '@relay/contracts';
 import type { Connection } from '../connection';
 import { fromDownstream, gatewayError } from '../errors';
 import { withRef, type FrameHandler, type GatewayContext } from './context';
@@ -28,8 +28,9 @@ export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlati
   if (!wasMember) ctx.rooms.addMember(room, conn);
   let reply: JoinRoomReply;
   try {
-    const request: { room: string; cap: number; since?: number } = { room, cap: ctx.config.recoveryCap };
+    const request: { room: string; cap: number; since?: number; epoch?: string } = { room, cap: ctx.config.recoveryCap };
     if (frame.since !== undefined) request.since = frame.since;
+    if (frame.since !== undefined && frame.epoch !== undefined) request.epoch = frame.epoch;
     reply = await ctx.chatAdmission.run(() => ctx.services.chatJoin(request, correlationId));
   } catch (err) {
     if (conn.isClosing) forget(ctx, conn, room);
@@ -40,13 +41,14 @@ export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlati
     throw fromDownstream(err, 'chat');
   }
   if (conn.isClosing) return forget(ctx, conn, room);
-  ctx.rooms.anchor(room, reply.seq);
-  const joined: { type: 'joined'; room: string; seq: number; recovered?: boolean } = { type: 'joined', room, seq: reply.seq };
+  ctx.rooms.anchor(room, reply.seq, reply.epoch);
+  const joined: JoinedServerFrame = { type: 'joined', room, seq: reply.seq };
   if (reply.recovered !== undefined) joined.recovered = reply.recovered;
+  if (reply.epoch !== undefined) joined.epoch = reply.epoch;
   conn.sendFrame(withRef(joined, frame.ref));
   const lastSeq = await replay(ctx, conn, room, reply, correlationId);
   if (lastSeq === undefined) return forget(ctx, conn, room);
-  conn.finishJoin(room, lastSeq);
+  conn.finishJoin(room, lastSeq, reply.epoch);
   if (!wasMember) ctx.presence.join(conn.session, room, correlationId);
 };
 
@@ -71,7 +73,7 @@ async function replay(ctx: GatewayContext, conn: Connection, room: string, first
     else if (!(await conn.whenDrained(REPLAY_DRAIN_TIMEOUT_MS))) return undefined;
     else {
       try {
-        reply = await ctx.services.chatJoin({ room, cap: ctx.config.recoveryCap, since }, correlationId);
+        reply = await ctx.services.chatJoin({ room, cap: ctx.config.recoveryCap, since, ...(first.epoch !== undefined ? { epoch: first.epoch } : {}) }, correlationId);
         if (reply.recovered !== true) failure = 'the rest of the replay is no longer recoverable';
       } catch (err) {
         failure = err;

@@ -5,6 +5,13 @@ export const TEXT_MAX_CODE_POINTS = 4000;
 /** The schema bounds UTF-16 units; the code-point limit is checked by `codePointLength`. */
 const MessageText = Type.String({ minLength: 1, maxLength: TEXT_MAX_CODE_POINTS * 2 });
 const Seq = Type.Integer({ minimum: 1 });
+/**
+ * A room's store generation (a ULID, so a later epoch sorts after an earlier one). It changes
+ * when the room's stored history was reset or replaced: seqs of a new epoch continue from what
+ * the store holds (1 after a wipe), and gateways and clients start the room over instead of
+ * dropping its messages as already seen. Optional only for messages stored before epochs existed.
+ */
+const Epoch = Type.String({ minLength: 1, maxLength: 64 });
 
 /** A stored chat message, as published on its room subject and sent to clients. */
 export const ChatMessage = Type.Object({
@@ -14,6 +21,7 @@ export const ChatMessage = Type.Object({
   from: UserId,
   text: Type.String(),
   ts: Type.Integer({ minimum: 0 }),
+  epoch: Type.Optional(Epoch),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 
@@ -57,11 +65,15 @@ export const JoinRoomRequest = Type.Object({
   since: Type.Optional(Type.Integer({ minimum: 0 })),
   /** Recovery cap: past this many missed messages, nothing is replayed. */
   cap: Type.Integer({ minimum: 0, maximum: 10000 }),
+  /** The epoch `since` belongs to: a different current epoch answers `recovered: false`. */
+  epoch: Type.Optional(Epoch),
 });
 export type JoinRoomRequest = Static<typeof JoinRoomRequest>;
 
 export const JoinRoomReply = Type.Object({
   seq: Type.Integer({ minimum: 0 }),
+  /** The room's current epoch (optional only for a chat-service that predates epochs). */
+  epoch: Type.Optional(Epoch),
   /** Present only when `since` was given. */
   recovered: Type.Optional(Type.Boolean()),
   messages: Type.Array(ChatMessage),
@@ -72,6 +84,29 @@ export const JoinRoomReply = Type.Object({
   more: Type.Optional(Type.Boolean()),
 });
 export type JoinRoomReply = Static<typeof JoinRoomReply>;
+
+export const POSITIONS_MAX_ROOMS = 500;
+/**
+ * Asked periodically by a gateway for the rooms it holds: where each room's store stands, so a
+ * last message whose publish was lost (nothing after it shows the gap) is noticed and fetched.
+ */
+export const RoomPositionsRequest = Type.Object({
+  rooms: Type.Array(RoomName, { minItems: 1, maxItems: POSITIONS_MAX_ROOMS }),
+});
+export type RoomPositionsRequest = Static<typeof RoomPositionsRequest>;
+
+export const RoomPosition = Type.Object({
+  room: RoomName,
+  /** The latest stored seq, 0 when the room has none. */
+  seq: Type.Integer({ minimum: 0 }),
+  /** Absent when the room has no epoch yet (nothing stored since epochs exist). */
+  epoch: Type.Optional(Epoch),
+});
+export type RoomPosition = Static<typeof RoomPosition>;
+
+/** One position per requested room, in the request's order. */
+export const RoomPositionsReply = Type.Object({ positions: Type.Array(RoomPosition) });
+export type RoomPositionsReply = Static<typeof RoomPositionsReply>;
 
 /** Ephemeral: published by a gateway, never stored. */
 export const TypingEvent = Type.Object({

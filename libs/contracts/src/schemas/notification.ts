@@ -37,17 +37,23 @@ export type SendNotificationReply = Static<typeof SendNotificationReply>;
 export const PendingNotificationsRequest = Type.Object({
   user: UserId,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  /**
+   * How many of the oldest pending ones to skip: the next part of a backlog, since the ones
+   * delivered stay pending until the client acknowledges them. Acks that land meanwhile shift
+   * the window, so a later part may skip some: they stay pending for the next connection.
+   */
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000000 })),
 });
 export type PendingNotificationsRequest = Static<typeof PendingNotificationsRequest>;
 
 export const PendingNotificationsReply = Type.Object({
   notifications: Type.Array(Notification),
-  /** More are pending than fit in one NATS message (or the limit): ack these, then ask again. */
+  /** More are pending than fit in one NATS message (or the limit): ask again with `offset` past these. */
   more: Type.Optional(Type.Boolean()),
 });
 export type PendingNotificationsReply = Static<typeof PendingNotificationsReply>;
 
-/** A gateway confirms that notifications reached a live connection of the user. */
+/** A gateway passes on a client's acknowledgement: the user has these notifications. */
 export const AckNotificationsRequest = Type.Object({
   user: UserId,
   ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 1000 }),
