@@ -20,6 +20,7 @@ import { PresenceReporter } from './presence-reporter';
 import { RoomRegistry } from './room-registry';
 import { RoomSubscriptions } from './room-subscriptions';
 import { GATEWAY_CALLS } from './service-clients';
+import { listenForUserDisconnects } from './user-disconnect';
 import { wsRoute } from './ws-route';
 
 export const gatewayService = defineService({
@@ -74,6 +75,7 @@ export const gatewayService = defineService({
       logger.info({ webRoot: config.webRoot }, 'serving the web page');
     }
 
+    listenForUserDisconnects({ bus, registry, logger });
     gateway.startPings(config.pingIntervalMs);
     presence.start();
     return { gateway, registry, rooms, presence, notifications };

@@ -1,4 +1,5 @@
 import * as chat from './schemas/chat';
+import * as gateway from './schemas/gateway';
 import * as notification from './schemas/notification';
 import * as presence from './schemas/presence';
 import { defineEvent, defineRequest } from './catalog-types';
@@ -106,6 +107,16 @@ export const PresenceOnline = defineRequest({
   queue: 'presence-service',
 });
 
+/** Every online user, in pages (the api's "list online users"). */
+export const PresenceOnlineUsers = defineRequest({
+  subject: 'presence.v1.online-users',
+  type: 'presence.online-users',
+  version: 1,
+  request: presence.OnlineUsersRequest,
+  reply: presence.OnlineUsersReply,
+  queue: 'presence-service',
+});
+
 export const UserOnline = defineEvent({
   subject: 'presence.v1.user.online',
   type: 'presence.user-online',
@@ -154,4 +165,16 @@ export const UserNotification = defineEvent({
   type: 'notify.notification',
   version: 1,
   schema: notification.Notification,
+});
+
+// --- ws-gateway control ---------------------------------------------------------------------
+/**
+ * Close a user's connections on every gateway (published by the api; every gateway subscribes,
+ * no queue group, and closes its own connections of that user with 4002).
+ */
+export const GatewayDisconnectUser = defineEvent({
+  subject: 'gateway.v1.user.disconnect',
+  type: 'gateway.user-disconnect',
+  version: 1,
+  schema: gateway.DisconnectUser,
 });

@@ -70,6 +70,11 @@ export const CLOSE_CODES = {
   POLICY: 1008,
   /** Unexpected server error. */
   INTERNAL: 1011,
+  /**
+   * A backend disconnected the user (server API): the client does not reconnect by itself; the
+   * application decides (sign the user out, or connect again with a fresh token).
+   */
+  DISCONNECTED_BY_SERVER: 4002,
 } as const;
 
 const ChatMessageFields = {
