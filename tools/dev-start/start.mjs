@@ -80,7 +80,7 @@ async function main() {
   info(`waiting for ${plan.length} /readyz endpoints...`);
   await waitUntilReady(plan, opts.readyTimeoutMs);
   running = true;
-  process.stdout.write(`${banner(plan, infra, root)}\n`);
+  process.stdout.write(`${banner(plan, infra, root, opts)}\n`);
 }
 
 main().catch((err) => {
