@@ -42,7 +42,7 @@ export const presenceService = defineService({
       leaseMs: config.gatewayLeaseMs,
       snapshotPartTtlMs: config.snapshotPartTtlMs,
     });
-    serveOnlineUsers({ serve: ctx.serve, store, replyBudgetBytes: () => ctx.bus.replyBudgetBytes });
+    serveOnlineUsers(ctx, store);
     const sweeper = new Sweeper({ store, outbox, metrics, logger, intervalMs: config.sweepIntervalMs, batch: config.sweepBatch });
     sweeper.start();
     ctx.runtime.onStop('sweeper', () => sweeper.stop());

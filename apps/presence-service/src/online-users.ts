@@ -10,17 +10,11 @@ import type { PresenceConfig } from './config';
 import type { PresenceStore } from './presence-store';
 import { MEMBERS_PAGE_DEFAULTS } from './room-members-page';
 
-export interface OnlineUsersDeps {
-  serve: ServiceContext<PresenceConfig>['serve'];
-  store: Pick<PresenceStore, 'onlineUsersPage'>;
-  /** Bytes one reply may carry (Bus.replyBudgetBytes). */
-  replyBudgetBytes: () => number;
-}
-
 /** Serves presence.v1.online-users in the presence-service queue group. */
-export function serveOnlineUsers(deps: OnlineUsersDeps): Subscription {
-  return deps.serve(PresenceOnlineUsers, async ({ cursor }) => {
-    const page = await deps.store.onlineUsersPage(cursor ?? '0', { ...MEMBERS_PAGE_DEFAULTS, budgetBytes: deps.replyBudgetBytes() });
+export function serveOnlineUsers(ctx: ServiceContext<PresenceConfig>, store: Pick<PresenceStore, 'onlineUsersPage'>): Subscription {
+  return ctx.serve(PresenceOnlineUsers, async ({ cursor }) => {
+    // One reply must fit one NATS message: the bus's reply budget bounds the page.
+    const page = await store.onlineUsersPage(cursor ?? '0', { ...MEMBERS_PAGE_DEFAULTS, budgetBytes: ctx.bus.replyBudgetBytes });
     // The last page carries no cursor, as with room members.
     return page.cursor === '0' ? { users: page.users, count: page.count } : page;
   });
