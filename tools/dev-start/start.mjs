@@ -84,7 +84,7 @@ async function main() {
   info(`waiting for ${plan.length} /readyz endpoints...`);
   await waitUntilReady(plan, opts.readyTimeoutMs);
   running = true;
-  process.stdout.write(`${banner(plan, infra, root)}\n`);
+  process.stdout.write(`${banner(plan, infra, root, opts)}\n`);
   if (prometheus) process.stdout.write(`${observeBanner(prometheus, plan)}\n`);
 }
 

@@ -7,9 +7,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { ApiKeys } from './api-key-auth';
 import { SERVICE_NAME, type ApiConfig } from './config';
-import { openApiDocument } from './openapi';
+import { registerOpenApi } from './openapi';
 import { registerRoutes } from './routes';
 import { API_CALLS } from './service-calls';
+import { userDisconnector } from './user-disconnect';
 
 export const apiService = defineService({
   name: SERVICE_NAME,
@@ -17,12 +18,13 @@ export const apiService = defineService({
   redis: false,
   // Request bodies are small JSON; anything bigger is refused before parsing.
   http: (logger) => Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024, disableRequestLogging: true }) as unknown as FastifyInstance,
-  setup(ctx: ServiceContext<ApiConfig>) {
+  async setup(ctx: ServiceContext<ApiConfig>) {
     const { config, logger } = ctx;
     const clients = ctx.client(API_CALLS, { timeoutMs: config.requestTimeoutMs, resetTimeoutMs: config.breakerResetMs });
-    const document = openApiDocument();
-    ctx.http.get('/openapi.json', async () => document);
-    registerRoutes(ctx.http, clients, new ApiKeys(config.apiKeys), logger);
+    // The generator goes first: it documents the routes registered after it.
+    await registerOpenApi(ctx.http);
+    const disconnectUser = userDisconnector(ctx.bus, config.requestTimeoutMs);
+    registerRoutes(ctx.http, { clients, disconnectUser }, new ApiKeys(config.apiKeys), logger);
     return { clients };
   },
   describe: (config) => ({ apiKeys: config.apiKeys.size }),

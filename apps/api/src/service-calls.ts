@@ -3,7 +3,7 @@
  * breakers). Writes are retried only because they carry an idempotency key: a send's
  * clientMsgId, a notification's idempotencyKey.
  */
-import { ChatHistory, ChatSend, NotifySend, PresenceOnline, PresenceRoomMembers } from '@relay/contracts';
+import { ChatHistory, ChatSend, NotifySend, PresenceOnline, PresenceOnlineUsers, PresenceRoomMembers } from '@relay/contracts';
 import type { ServiceClient } from '@relay/service-kit';
 
 export const API_CALLS = {
@@ -11,6 +11,7 @@ export const API_CALLS = {
   chatHistory: { def: ChatHistory, retry: 'fast' },
   roomMembers: { def: PresenceRoomMembers, retry: 'fast' },
   online: { def: PresenceOnline, retry: 'fast' },
+  onlineUsers: { def: PresenceOnlineUsers, retry: 'fast' },
   notifySend: { def: NotifySend, retry: 'idempotent' },
 } as const;
 

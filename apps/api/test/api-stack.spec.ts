@@ -25,15 +25,15 @@ describe('api on the real stack', () => {
     });
   }
 
-  async function user(name: string): Promise<RelayClient> {
-    const c = new RelayClient({ url: stack.wsUrl(), token: () => signToken(name, TEST_JWT_SECRET), WebSocket });
+  async function user(name: string, gateway = 0): Promise<RelayClient> {
+    const c = new RelayClient({ url: stack.wsUrl(gateway), token: () => signToken(name, TEST_JWT_SECRET), WebSocket });
     clients.push(c);
     await c.connect();
     return c;
   }
 
   beforeAll(async () => {
-    stack = await TestStack.start({ gateways: 1 });
+    stack = await TestStack.start({ gateways: 2 });
     // The api on the bus as its own role, with the permissions the catalog gives it.
     api = await buildApp(readConfig({ ...stack.nats.envFor('api'), HEALTH_PORT: '0', API_KEYS: `tests:${KEY}`, LOG_LEVEL: 'silent' }));
     const port = await api.listen();
@@ -80,6 +80,56 @@ describe('api on the real stack', () => {
     await waitFor(async () => ((await (await call('GET', `/v1/rooms/${room}/presence`)).json()) as { users: string[] }).users.includes(bobName), { timeoutMs: 10_000 });
     const online = (await (await call('GET', `/v1/users/online?users=${bobName},${uniqueName('nobody')}`)).json()) as { online: string[] };
     expect(online.online).toEqual([bobName]);
+  });
+
+  it('api - disconnecting a user closes their connections on both gateways with 4002; the clients stay closed; other users stay', async () => {
+    const bobName = uniqueName('bob');
+    const carolName = uniqueName('carol');
+    const [bobA, bobB, carol] = await Promise.all([user(bobName, 0), user(bobName, 1), user(carolName, 1)]);
+    expect(new Set([bobA.status.gateway, bobB.status.gateway]).size).toBe(2);
+    const res = await call('DELETE', `/v1/users/${bobName}/sessions?reason=account%20suspended`);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ user: bobName });
+    await waitFor(() => bobA.status.state === 'closed' && bobB.status.state === 'closed', { timeoutMs: 10_000 });
+    for (const c of [bobA, bobB]) {
+      expect(c.status).toMatchObject({ state: 'closed', closeCode: 4002 });
+      expect(c.status.error?.message).toContain('account suspended');
+    }
+    // Presence follows: bob's sessions are gone; carol, on the same gateway, is untouched.
+    await waitFor(async () => ((await (await call('GET', `/v1/users/online?users=${bobName},${carolName}`)).json()) as { online: string[] }).online.join() === carolName, { timeoutMs: 10_000 });
+    expect(carol.status.state).toBe('open');
+    await expect(carol.ping()).resolves.toBeDefined();
+    // Bad input: a user id that could widen a subject is refused before anything is published.
+    expect((await call('DELETE', '/v1/users/bad.user/sessions')).status).toBe(400);
+  });
+
+  it('api - GET /v1/users/online without users lists every online user in pages that follow a cursor', async () => {
+    const names = [uniqueName('on1'), uniqueName('on2')];
+    await Promise.all(names.map((n, i) => user(n, i)));
+    const listAll = async (): Promise<{ users: string[]; count: number }> => {
+      const users = new Set<string>();
+      let cursor: string | undefined;
+      let count = 0;
+      for (let page = 0; page < 100; page++) {
+        const res = await call('GET', `/v1/users/online${cursor ? `?cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { online: string[]; count: number; cursor?: string };
+        body.online.forEach((u) => users.add(u));
+        count = body.count;
+        cursor = body.cursor;
+        if (!cursor) break;
+      }
+      return { users: [...users], count };
+    };
+    await waitFor(async () => {
+      const listed = (await listAll()).users;
+      return names.every((n) => listed.includes(n));
+    }, { timeoutMs: 10_000 });
+    const all = await listAll();
+    expect(all.count).toBeGreaterThanOrEqual(2);
+    expect(all.users.length).toBe(all.count);
+    expect((await call('GET', '/v1/users/online?cursor=not-a-cursor')).status).toBe(400);
+    expect((await call('GET', `/v1/users/online?users=${names[0]}&cursor=5`)).status).toBe(400);
   });
 
   it('api - refused requests: no key 401, no Idempotency-Key or a bad room 400, and the OpenAPI document is served', async () => {

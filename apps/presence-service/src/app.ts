@@ -7,6 +7,7 @@ import { defineService, startService, type AppOf, type ServiceContext, type Star
 import { SERVICE_NAME, type PresenceConfig } from './config';
 import { EventOutbox } from './event-outbox';
 import { createPresenceMetrics } from './metrics';
+import { serveOnlineUsers } from './online-users';
 import { servePresence } from './presence-handlers';
 import { PresenceStore } from './presence-store';
 import { Sweeper } from './sweeper';
@@ -41,6 +42,7 @@ export const presenceService = defineService({
       leaseMs: config.gatewayLeaseMs,
       snapshotPartTtlMs: config.snapshotPartTtlMs,
     });
+    serveOnlineUsers(ctx, store);
     const sweeper = new Sweeper({ store, outbox, metrics, logger, intervalMs: config.sweepIntervalMs, batch: config.sweepBatch });
     sweeper.start();
     ctx.runtime.onStop('sweeper', () => sweeper.stop());

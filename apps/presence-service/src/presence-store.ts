@@ -185,6 +185,20 @@ export class PresenceStore {
     return { ...page, count };
   }
 
+  /**
+   * One page of every online user (SSCAN of the online set, cut to the byte budget by the same
+   * pager as a room's members), and how many are online: the set's size, O(1).
+   */
+  async onlineUsersPage(cursor: string, opts: MembersPageOptions): Promise<MembersPage & { count: number }> {
+    const key = this.keys.online;
+    const scan: ScanRoom = async (from, count) => {
+      const [next, users] = await this.guard(() => this.redis.sscan(key, from, 'COUNT', count));
+      return { cursor: next, users };
+    };
+    const [count, page] = await Promise.all([this.guard(() => this.redis.scard(key)), readMembersPage(scan, cursor, opts)]);
+    return { ...page, count };
+  }
+
   async online(users: string[]): Promise<string[]> {
     const flags = await this.guard(() => this.redis.smismember(this.keys.online, ...users));
     return users.filter((_u, i) => flags[i] === 1);

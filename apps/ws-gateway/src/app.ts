@@ -23,6 +23,7 @@ import { RoomRegistry } from './room-registry';
 import { RoomSubscriptions } from './room-subscriptions';
 import { GATEWAY_CALLS } from './service-clients';
 import { TailCheck } from './tail-check';
+import { listenForUserDisconnects } from './user-disconnect';
 import { wsRoute } from './ws-route';
 
 export const gatewayService = defineService({
@@ -95,6 +96,7 @@ export const gatewayService = defineService({
       logger.info({ webRoot: config.webRoot }, 'serving the web page');
     }
 
+    listenForUserDisconnects({ bus, registry, logger });
     gateway.startPings(config.pingIntervalMs);
     presence.start();
     tailCheck.start();

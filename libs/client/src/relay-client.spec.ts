@@ -303,6 +303,25 @@ describe('relay-client', () => {
     await client.close();
   });
 
+  it('client - a 4002 close (a backend disconnected the user) stops the client: no reconnect, waiters fail with CLOSED, no timer left', async () => {
+    const reasons: string[] = [];
+    const client = makeClient({ token: ({ reason }) => (reasons.push(reason), 'tok') });
+    const sock = await online(client);
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    const pending = client.history('lobby');
+    sock.drop(4002, undefined, 'account suspended');
+    await expect(pending).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(client.status).toMatchObject({ state: 'closed', closeCode: 4002 });
+    expect(client.status.error?.message).toContain('account suspended');
+    expect(errors).toEqual(['disconnected by the server (4002): account suspended']);
+    jest.advanceTimersByTime(60_000);
+    await flush();
+    expect(reasons).toEqual(['connect']);
+    expect(jest.getTimerCount()).toBe(0);
+    await expect(client.send('lobby', 'after')).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
   it('client - a token provider is asked again before exp and the new token goes out as `auth`', async () => {
     const now = Math.floor(Date.now() / 1000);
     let exp = now + 120;

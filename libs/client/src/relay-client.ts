@@ -21,6 +21,8 @@ const ACK_MAX_IDS = 500;
 const DEFAULTS = { requestTimeoutMs: 10_000, connectTimeoutMs: 10_000, maxQueuedSends: 1_000, refreshBeforeExpiryMs: 60_000 };
 /** Close codes after which the server expects a reconnect with a new token. */
 const TOKEN_EXPIRED = 4001;
+/** A backend disconnected the user (server API): the client stops instead of reconnecting. */
+const DISCONNECTED_BY_SERVER = 4002;
 const SEEN_IDS = 10_000;
 
 /** What kind of request, which decides what happens to it when the socket drops. */
@@ -130,13 +132,17 @@ export class RelayClient {
 
   /** Closes the socket, fails whatever waits with CLOSED and clears every timer. Idempotent. */
   close(): Promise<void> {
+    return this.shutdown(new RelayError('CLOSED', 'the client was closed'));
+  }
+
+  /** close(), with the error waiters get and, when the server ended it, its close code in the status. */
+  private shutdown(closedErr: RelayError, closeCode?: number): Promise<void> {
     if (this.closed && !this.socket && this.statusValue.state === 'closed') return Promise.resolve();
     this.closed = true;
     this.opts.signal?.removeEventListener('abort', this.onAbort);
     clearTimeout(this.retryTimer);
     clearTimeout(this.connectTimer);
     clearTimeout(this.refreshTimer);
-    const closedErr = new RelayError('CLOSED', 'the client was closed');
     for (const p of [...this.outbox, ...this.inflight.values()]) this.settle(p, closedErr);
     this.outbox = [];
     this.inflight.clear();
@@ -146,7 +152,7 @@ export class RelayClient {
     }
     for (const w of this.openWaiters.splice(0)) w.reject(closedErr);
     this.phase = 'offline';
-    this.setStatus({ state: 'closed', attempt: 0 });
+    this.setStatus({ state: 'closed', attempt: 0, ...(closeCode !== undefined ? { closeCode, error: closedErr } : {}) });
     const socket = this.socket;
     this.socket = undefined;
     if (!socket) return Promise.resolve();
@@ -317,10 +323,10 @@ export class RelayClient {
         this.onWelcome(frame, url);
       } else this.onFrame(frame);
     };
-    socket.onclose = (ev) => this.onSocketGone(socket, { code: ev.code, opened, welcomed, error: lastError, url });
+    socket.onclose = (ev) => this.onSocketGone(socket, { code: ev.code, reason: ev.reason, opened, welcomed, error: lastError, url });
   }
 
-  private onSocketGone(socket: SocketLike, how: { code: number; opened: boolean; welcomed: boolean; error: unknown; url: string }): void {
+  private onSocketGone(socket: SocketLike, how: { code: number; reason?: string; opened: boolean; welcomed: boolean; error: unknown; url: string }): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
     socket.onmessage = null;
@@ -335,6 +341,14 @@ export class RelayClient {
       const status = httpStatusOf(how.error);
       const detail = status ? `HTTP ${status}${status === 401 ? ' (token refused)' : ''}` : how.opened ? `closed with ${how.code} before welcome` : describe(how.error);
       this.failAttempt(new RelayError('CONNECT_FAILED', `cannot connect to ${how.url}: ${detail}`, { status, cause: how.error }), status === 401 || !how.opened ? 'refused' : 'reconnect');
+      return;
+    }
+    if (how.code === DISCONNECTED_BY_SERVER) {
+      // Deliberate, not a failure: reconnecting would undo what the backend asked for. The
+      // application decides (sign out, or a new client / connect() after a fresh token).
+      const err = new RelayError('CLOSED', `disconnected by the server (4002)${how.reason ? `: ${how.reason}` : ''}`);
+      this.events.emit('error', err);
+      void this.shutdown(err, how.code);
       return;
     }
     const expired = how.code === TOKEN_EXPIRED;

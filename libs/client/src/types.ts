@@ -44,9 +44,12 @@ export interface ConnectionStatus {
   attempt: number;
   /** While reconnecting: delay before the next attempt. */
   retryInMs?: number;
-  /** While reconnecting: why the last attempt or connection ended. */
+  /** While reconnecting: why the last attempt or connection ended; when closed by the server (4002): why. */
   error?: RelayError;
-  /** While reconnecting: the close code of the dropped connection, if it was open. */
+  /**
+   * While reconnecting: the close code of the dropped connection, if it was open. In state
+   * `closed`: 4002 when a backend disconnected the user (the client does not reconnect by itself).
+   */
   closeCode?: number;
 }
 

@@ -60,10 +60,10 @@ export class FakeSocket {
   }
 
   /** The connection ends from the server side (or the network). */
-  drop(code = 1006, error?: unknown): void {
+  drop(code = 1006, error?: unknown, reason?: string): void {
     if (error) this.onerror?.({ error });
     this.readyState = 3;
-    this.onclose?.({ code });
+    this.onclose?.({ code, ...(reason !== undefined ? { reason } : {}) });
   }
 
   sentOf(type: string): Record<string, unknown>[] {

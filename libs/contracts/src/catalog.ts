@@ -1,4 +1,5 @@
 import * as chat from './schemas/chat';
+import * as gateway from './schemas/gateway';
 import * as notification from './schemas/notification';
 import * as presence from './schemas/presence';
 import { defineEvent, defineRequest } from './catalog-types';
@@ -129,6 +130,16 @@ export const PresenceOnline = defineRequest({
   requesters: ['notification-service', 'api'],
 });
 
+/** Every online user, in pages (the api's "list online users"). */
+export const PresenceOnlineUsers = defineRequest({
+  subject: 'presence.v1.online-users',
+  type: 'presence.online-users',
+  version: 1,
+  request: presence.OnlineUsersRequest,
+  reply: presence.OnlineUsersReply,
+  queue: 'presence-service',
+});
+
 export const UserOnline = defineEvent({
   subject: 'presence.v1.user.online',
   type: 'presence.user-online',
@@ -186,4 +197,16 @@ export const UserNotification = defineEvent({
   schema: notification.Notification,
   publishers: ['notification-service'],
   subscribers: ['ws-gateway'],
+});
+
+// --- ws-gateway control ---------------------------------------------------------------------
+/**
+ * Close a user's connections on every gateway (published by the api; every gateway subscribes,
+ * no queue group, and closes its own connections of that user with 4002).
+ */
+export const GatewayDisconnectUser = defineEvent({
+  subject: 'gateway.v1.user.disconnect',
+  type: 'gateway.user-disconnect',
+  version: 1,
+  schema: gateway.DisconnectUser,
 });

@@ -100,6 +100,11 @@ export const CLOSE_CODES = {
   INTERNAL: 1011,
   /** The connection's token expired and was not refreshed: get a new token, reconnect with `since`. */
   TOKEN_EXPIRED: 4001,
+  /**
+   * A backend disconnected the user (server API): the client does not reconnect by itself; the
+   * application decides (sign the user out, or connect again with a fresh token).
+   */
+  DISCONNECTED_BY_SERVER: 4002,
 } as const;
 
 const ChatMessageFields = {

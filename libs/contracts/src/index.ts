@@ -8,6 +8,7 @@ export { CONTRACT_ERRORS, ContractError, isClientError, isContractError } from '
 export { defineServiceErrors, ServiceError } from './service-errors';
 export { codePointLength, decodeSubjectToken, encodeSubjectToken, isSubjectToken, isUserId, OpaqueId, RoomName, SUBJECT_TOKEN_PATTERN, USER_ID_PATTERN, UserId } from './names';
 export * from './schemas/chat';
+export * from './schemas/gateway';
 export * from './schemas/notification';
 export * from './schemas/presence';
 export { paramsFrom, subjectFor, wildcardFor } from './subjects';

@@ -5,7 +5,8 @@ export const HELP = `Usage: npm start -- [options]
 
 Starts Relay locally: installs dependencies when needed, builds the apps, starts nats-server and
 redis-server unless something already answers at NATS_URL / REDIS_URL, then chat-service,
-presence-service, notification-service and N ws-gateway instances. Ctrl-C stops everything it started.
+presence-service, notification-service, N ws-gateway instances and the server API (apps/api).
+Ctrl-C stops everything it started.
 
 Options:
   --gateways N   number of ws-gateway instances on consecutive ports (default 1)
@@ -29,9 +30,14 @@ Environment (defaults in brackets):
   CHAT_HEALTH_PORT           [9101]
   PRESENCE_HEALTH_PORT       [9102]
   NOTIFICATION_HEALTH_PORT   [9103]
+  API_PORT                   [8090]  the server API (HTTP for backends)
+  API_KEYS                   [dev:relay-dev-api-key]  NAME:KEY pairs the server API accepts
   READY_TIMEOUT_MS           [60000] how long to wait for every /readyz
   PROMETHEUS_PORT            [9090]  Prometheus of --observe
   Anything else (JWT_SECRET, LOG_LEVEL, ...) is passed through to the services.`;
+
+/** The server API's key in a local run unless API_KEYS is set (printed in the banner). */
+export const DEV_API_KEY = 'relay-dev-api-key';
 
 export class UsageError extends Error {
   name = 'UsageError';
@@ -91,6 +97,9 @@ export function parseOptions(argv, env = process.env) {
     presence: envInt(env, 'PRESENCE_HEALTH_PORT', 9102),
     notification: envInt(env, 'NOTIFICATION_HEALTH_PORT', 9103),
   };
+  opts.apiPort = envInt(env, 'API_PORT', 8090);
+  // A well-known key for local runs only: production refuses keys shorter than 32 characters.
+  opts.apiKeys = env.API_KEYS || `dev:${DEV_API_KEY}`;
   opts.readyTimeoutMs = envInt(env, 'READY_TIMEOUT_MS', 60000, 3600000);
   if (opts.natsCluster && !opts.infra) throw new UsageError('--nats-cluster starts nats-servers, --no-infra forbids it: give one or the other');
   opts.prometheusPort = envInt(env, 'PROMETHEUS_PORT', 9090);

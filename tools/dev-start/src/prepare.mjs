@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { info } from './output.mjs';
 
-export const SERVICE_APPS = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service'];
+export const SERVICE_APPS = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service', 'api'];
 const WEB_APP = 'web-chat';
 
 export class StepError extends Error {
@@ -43,7 +43,7 @@ export async function installIfNeeded(root) {
   await run('npm', ['ci', '--no-audit', '--no-fund'], root);
 }
 
-/** The apps to build: the four services, and the web page once its project exists. */
+/** The apps to build: the services, gateway and api, and the web page once its project exists. */
 export function appsToBuild(root) {
   const apps = [...SERVICE_APPS];
   if (existsSync(join(root, 'apps', WEB_APP, 'project.json'))) apps.push(WEB_APP);

@@ -5,7 +5,7 @@ import { httpStatus, sleep } from './net.mjs';
 import { info } from './output.mjs';
 import { STAGE } from './supervisor.mjs';
 
-/** Every process to start, in start order: services first, then the gateways that call them. */
+/** Every process to start, in start order: services first, then the gateways and the api that call them. */
 export function planProcesses(opts) {
   const plan = [
     { name: 'chat', app: 'chat-service', port: opts.healthPorts.chat, env: { HEALTH_PORT: opts.healthPorts.chat, INSTANCE_ID: 'chat-1' }, stage: STAGE.service },
@@ -21,6 +21,8 @@ export function planProcesses(opts) {
     const port = opts.gatewayBasePort + i - 1;
     plan.push({ name: `gw-${i}`, app: 'ws-gateway', port, env: { PORT: port, INSTANCE_ID: `gw-${i}`, AUTH_DEV_TOKENS: '1' }, stage: STAGE.gateway });
   }
+  // The server API is an edge like the gateways: it stops with them, before the services.
+  plan.push({ name: 'api', app: 'api', port: opts.apiPort, env: { HEALTH_PORT: opts.apiPort, INSTANCE_ID: 'api-1', API_KEYS: opts.apiKeys }, stage: STAGE.gateway });
   return plan;
 }
 

@@ -31,7 +31,7 @@ describe('dev-start --nats-cluster', () => {
 
   it('dev-start - --nats-cluster 3 runs three routed nats-servers, gives the apps all three, and the apps survive one node going', async () => {
     const natsBase = await freePortTriple();
-    const [redisPort, gatewayPort, chat, presence, notification] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [redisPort, gatewayPort, chat, presence, notification, api] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     run = new StartRun(['--nats-cluster', '3', '--no-install', '--no-build'], {
       NATS_URL: `nats://127.0.0.1:${natsBase}`,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -39,6 +39,7 @@ describe('dev-start --nats-cluster', () => {
       CHAT_HEALTH_PORT: String(chat),
       PRESENCE_HEALTH_PORT: String(presence),
       NOTIFICATION_HEALTH_PORT: String(notification),
+      API_PORT: String(api),
     });
     const r = run;
     await waitFor(() => r.output.includes('Relay is up.') || !r.running, { what: 'the "Relay is up." banner', timeoutMs: 90000, intervalMs: 200 });

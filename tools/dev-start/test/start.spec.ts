@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { freePort, httpStatus, portOpen, waitFor } from '@relay/testing';
 import { pidAlive, ROOT, StartRun } from './run-start';
 
-const APPS = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service'];
+const APPS = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service', 'api'];
 
 /** Two consecutive free ports for two gateways. */
 async function freePortPair(): Promise<number> {
@@ -33,8 +33,8 @@ describe('dev-start', () => {
     }
   });
 
-  it('dev-start - starts its own nats and redis, two gateways and three services, and Ctrl-C leaves no process behind', async () => {
-    // Seven distinct ports: the kernel may hand a just-released port out twice.
+  it('dev-start - starts its own nats and redis, two gateways, three services and the api (the banner\'s curl posts a message), and Ctrl-C leaves no process behind', async () => {
+    // Eight distinct ports: the kernel may hand a just-released port out twice.
     const taken = new Set<number>();
     const distinct = async (pick: () => Promise<number>, span = 1): Promise<number> => {
       for (;;) {
@@ -49,7 +49,7 @@ describe('dev-start', () => {
     const natsPort = await distinct(freePort);
     const redisPort = await distinct(freePort);
     const gatewayBase = await distinct(freePortPair, 2);
-    const ports = { chat: await distinct(freePort), presence: await distinct(freePort), notification: await distinct(freePort) };
+    const ports = { chat: await distinct(freePort), presence: await distinct(freePort), notification: await distinct(freePort), api: await distinct(freePort) };
     const run = new StartRun(['--gateways', '2', '--no-install', '--no-build'], {
       NATS_URL: `nats://127.0.0.1:${natsPort}`,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -57,6 +57,8 @@ describe('dev-start', () => {
       CHAT_HEALTH_PORT: String(ports.chat),
       PRESENCE_HEALTH_PORT: String(ports.presence),
       NOTIFICATION_HEALTH_PORT: String(ports.notification),
+      API_PORT: String(ports.api),
+      API_KEYS: '',
     });
     runs.push(run);
 
@@ -67,13 +69,21 @@ describe('dev-start', () => {
     expect(await portOpen(natsPort)).toBe(true);
     expect(await portOpen(redisPort)).toBe(true);
     const pids = run.startedPids();
-    expect([...pids.keys()].sort()).toEqual(['chat', 'gw-1', 'gw-2', 'nats-server', 'notify', 'presence', 'redis-server']);
+    expect([...pids.keys()].sort()).toEqual(['api', 'chat', 'gw-1', 'gw-2', 'nats-server', 'notify', 'presence', 'redis-server']);
 
-    const readyPorts = [gatewayBase, gatewayBase + 1, ports.chat, ports.presence, ports.notification];
+    const readyPorts = [gatewayBase, gatewayBase + 1, ports.chat, ports.presence, ports.notification, ports.api];
     for (const port of readyPorts) expect(await httpStatus(`http://127.0.0.1:${port}/readyz`)).toBe(200);
     expect(run.output).toContain(`ws://127.0.0.1:${gatewayBase}/ws`);
     expect(run.output).toContain(`ws://127.0.0.1:${gatewayBase + 1}/ws`);
     expect(run.output).toContain(`http://127.0.0.1:${gatewayBase}/auth/dev-token`);
+
+    // The banner's curl line, run as printed (through fetch): the message is stored in lobby.
+    const curl = /curl -s -X POST (\S+) -H 'authorization: Bearer (\S+)' -H 'content-type: application\/json' -H 'idempotency-key: (\S+)' -d '(.+)'$/m.exec(run.output);
+    if (!curl) throw new Error(`no server API curl line in the banner:\n${run.output.slice(-2000)}`);
+    expect(curl[1]).toBe(`http://127.0.0.1:${ports.api}/v1/rooms/lobby/messages`);
+    const posted = await fetch(curl[1], { method: 'POST', headers: { authorization: `Bearer ${curl[2]}`, 'content-type': 'application/json', 'idempotency-key': curl[3] }, body: curl[4] });
+    expect(posted.status).toBe(201);
+    expect(await posted.json()).toMatchObject({ room: 'lobby', seq: 1, duplicate: false });
 
     // A service that dies on its own is reported loudly; the rest keeps running.
     const chatPid = pids.get('chat');

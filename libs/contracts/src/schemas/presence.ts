@@ -102,6 +102,28 @@ export type OnlineRequest = Static<typeof OnlineRequest>;
 export const OnlineReply = Type.Object({ online: Type.Array(UserId) });
 export type OnlineReply = Static<typeof OnlineReply>;
 
+/**
+ * Every user with at least one live connection, in pages (one reply must fit a NATS message):
+ * send the `cursor` of the previous reply to get the next page; absent for the first page.
+ */
+export const OnlineUsersRequest = Type.Object({
+  /** Opaque: the `cursor` of the previous reply, unchanged. Absent (or '0'): the first page. */
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
+export type OnlineUsersRequest = Static<typeof OnlineUsersRequest>;
+
+/**
+ * One page of the online users, with the same paging rules as RoomMembersReply: `cursor`
+ * present and not '0' means more pages; a user may appear on two pages (merge into a set);
+ * `count` is the number of online users when the page was read.
+ */
+export const OnlineUsersReply = Type.Object({
+  users: Type.Array(UserId),
+  count: Type.Integer({ minimum: 0 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
+export type OnlineUsersReply = Static<typeof OnlineUsersReply>;
+
 /** Published on a room subject when a user's first connection joins it or the last one leaves. */
 export const MemberEvent = Type.Object({
   room: RoomName,
