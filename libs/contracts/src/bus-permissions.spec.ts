@@ -23,7 +23,7 @@ describe('bus permissions derived from the catalog', () => {
 
   it('lets a responder subscribe to its request subjects only in its own queue group, and answer', () => {
     const chat = permissionsFor('chat-service');
-    expect(chat.subscribe).toEqual(['chat.v1.history chat-service', 'chat.v1.join chat-service', 'chat.v1.send chat-service']);
+    expect(chat.subscribe).toEqual(['chat.v1.history chat-service', 'chat.v1.join chat-service', 'chat.v1.positions chat-service', 'chat.v1.send chat-service']);
     expect(chat.allowResponses).toBe(true);
     expect(permissionsFor('ws-gateway').allowResponses).toBe(false);
   });

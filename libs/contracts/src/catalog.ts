@@ -37,6 +37,7 @@ export const ChatPositions = defineRequest({
   request: chat.RoomPositionsRequest,
   reply: chat.RoomPositionsReply,
   queue: 'chat-service',
+  requesters: ['ws-gateway'],
 });
 
 export const ChatJoin = defineRequest({
@@ -138,6 +139,7 @@ export const PresenceOnlineUsers = defineRequest({
   request: presence.OnlineUsersRequest,
   reply: presence.OnlineUsersReply,
   queue: 'presence-service',
+  requesters: ['api'],
 });
 
 export const UserOnline = defineEvent({
@@ -209,4 +211,6 @@ export const GatewayDisconnectUser = defineEvent({
   type: 'gateway.user-disconnect',
   version: 1,
   schema: gateway.DisconnectUser,
+  publishers: ['api'],
+  subscribers: ['ws-gateway'],
 });
