@@ -90,7 +90,7 @@ export const gatewayService = defineService({
     await http.register(wsRoute, { gateway, verifyToken: security.verifyToken, limits: security.limits, allowedOrigins: config.edge.allowedOrigins });
     http.addHook('onClose', async () => security.stop());
     if (config.devTokens) await http.register(devTokenRoute, { secret: config.jwtSecret });
-    await http.register(opsRoutes, { instanceId: config.instanceId, secret: config.jwtSecret, admins: config.opsAdmins, prometheusUrl: config.prometheusUrl, registry });
+    await http.register(opsRoutes, { instanceId: config.instanceId, verifyToken: security.verifyToken, admins: config.opsAdmins, prometheusUrl: config.prometheusUrl, registry });
     if (existsSync(config.webRoot)) {
       await http.register(fastifyStatic, { root: config.webRoot, prefix: '/' });
       logger.info({ webRoot: config.webRoot }, 'serving the web page');

@@ -44,7 +44,7 @@ export class NotificationDelivery {
         // Delivery goes by the payload's user: one published on this user's subject but naming
         // another user (a buggy or hostile publisher) would reach that other user. The subject
         // is what we subscribed to; anything else is dropped.
-        if (n.user === user) this.onLive(n, meta.correlationId);
+        if (n.user === user) this.onLive(n);
         else this.deps.logger.warn({ subject: meta.subject, user, payloadUser: n.user, correlationId: meta.correlationId }, 'notification for another user on this user subject dropped');
       }),
     );

@@ -5,7 +5,7 @@
  * only when OPS_ADMINS names somebody, so by default both routes are 404.
  */
 import type { FastifyInstance } from 'fastify';
-import { createTokenVerifier } from '../auth';
+import type { TokenVerifier } from '../auth';
 import type { RoomRegistry } from '../room-registry';
 import { ClusterFiguresReader } from './cluster-figures';
 import { opsAuthorizer, refuse } from './ops-auth';
@@ -16,7 +16,8 @@ const TOP_ROOMS = 10;
 
 export interface OpsRoutesOptions {
   instanceId: string;
-  secret: string;
+  /** The gateway's own token check (same keys, algorithms, aud/iss rules as the WebSocket). */
+  verifyToken: TokenVerifier;
   admins: readonly string[];
   prometheusUrl: string;
   registry: RoomRegistry;
@@ -36,7 +37,7 @@ export function topRooms(registry: RoomRegistry, n: number): { room: string; mem
 
 export async function opsRoutes(app: FastifyInstance, opts: OpsRoutesOptions): Promise<void> {
   if (opts.admins.length === 0) return;
-  const authorize = opsAuthorizer(createTokenVerifier(opts.secret), opts.admins);
+  const authorize = opsAuthorizer(opts.verifyToken, opts.admins);
   const cluster = new ClusterFiguresReader(opts.prometheusUrl);
 
   app.get('/ops', async (_req, reply) => {
@@ -45,7 +46,7 @@ export async function opsRoutes(app: FastifyInstance, opts: OpsRoutesOptions): P
   });
 
   app.get('/ops/api/snapshot', async (req, reply) => {
-    const decision = authorize(req);
+    const decision = await authorize(req);
     if (!decision.ok) return refuse(reply, decision);
     reply.header('cache-control', 'no-store');
     return {
