@@ -32,7 +32,7 @@ describe('dev-start --observe', () => {
         }
       }
     };
-    const [nats, redis, gateway, chat, presence, notification, prometheusPort] = [await port(), await port(), await port(), await port(), await port(), await port(), await port()];
+    const [nats, redis, gateway, chat, presence, notification, api, prometheusPort] = [await port(), await port(), await port(), await port(), await port(), await port(), await port(), await port()];
     run = new StartRun(['--observe', '--no-install', '--no-build'], {
       NATS_URL: `nats://127.0.0.1:${nats}`,
       REDIS_URL: `redis://127.0.0.1:${redis}`,
@@ -40,6 +40,7 @@ describe('dev-start --observe', () => {
       CHAT_HEALTH_PORT: String(chat),
       PRESENCE_HEALTH_PORT: String(presence),
       NOTIFICATION_HEALTH_PORT: String(notification),
+      API_PORT: String(api),
       PROMETHEUS_PORT: String(prometheusPort),
       OPS_ADMINS: '',
       JWT_SECRET: 'observe-test-secret',
@@ -57,11 +58,11 @@ describe('dev-start --observe', () => {
       async () => {
         const body = (await (await fetch(`${prometheus}/api/v1/query?query=up`)).json()) as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
         const jobs = body.data.result.filter((r) => r.value[1] === '1').map((r) => r.metric.job).sort();
-        return jobs.length === 4 && jobs;
+        return jobs.length === 5 && jobs;
       },
       { what: 'every process scraped and up', timeoutMs: 40000, intervalMs: 500 },
     );
-    expect(up).toEqual(['chat-service', 'notification-service', 'presence-service', 'ws-gateway']);
+    expect(up).toEqual(['api', 'chat-service', 'notification-service', 'presence-service', 'ws-gateway']);
 
     // The ops page is on for the default admin "ops" and reads the cluster figures from this Prometheus.
     const res = await fetch(`http://127.0.0.1:${gateway}/ops/api/snapshot`, { headers: { authorization: `Bearer ${signToken('ops', 'observe-test-secret')}` } });
