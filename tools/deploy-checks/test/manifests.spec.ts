@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { byKind, containersOf, envValue, find, ROOT, validateOverlays, type Container, type K8sObject } from './rendered';
 
-const APPS = ['ws-gateway', 'chat-service', 'presence-service', 'notification-service'] as const;
+// Every app the image recipe builds is deployed: the Dockerfile's `# APP:` list (the service generator extends it).
+const APPS = (/^# APP: (.+)$/m.exec(readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '').split('|').map((a) => a.trim());
 const OVERLAYS = ['deploy/k8s/overlays/dev', 'deploy/k8s/overlays/prod'];
 const docsConfig = readFileSync(resolve(ROOT, 'docs/configuration.md'), 'utf8');
 const docsDeployment = readFileSync(resolve(ROOT, 'docs/deployment.md'), 'utf8');
@@ -27,6 +28,7 @@ describe('deploy/k8s manifests', () => {
       expect(validation.report[overlay].errors).toEqual([]);
       expect(rendered(overlay).length).toBeGreaterThan(20);
     }
+    expect(APPS).toEqual(expect.arrayContaining(['ws-gateway', 'chat-service', 'presence-service', 'notification-service']));
     expect(validation.status).toBe(0);
   });
 

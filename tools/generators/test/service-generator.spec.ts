@@ -43,7 +43,7 @@ describe('service generator', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('service generator - writes the service, its contract, compose entry and docs page', () => {
+  it('service generator - writes the service, its contract, compose entry, docs page and Kubernetes file', () => {
     for (const file of ['src/main.ts', 'src/app.ts', 'src/config.ts', 'src/errors.ts', 'src/metrics.ts', 'src/audit-store.ts', 'test/audit.spec.ts', 'project.json']) {
       expect(existsSync(join(dir, 'apps', NAME, file))).toBe(true);
     }
@@ -53,6 +53,8 @@ describe('service generator', () => {
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toMatch(/^# APP: .*\| audit-service$/m);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain(`[docs/${NAME}.md](docs/${NAME}.md)`);
     expect(existsSync(join(dir, 'docs', `${NAME}.md`))).toBe(true);
+    expect(existsSync(join(dir, 'deploy/k8s/base', `${NAME}.yaml`))).toBe(true);
+    expect(readFileSync(join(dir, 'deploy/k8s/base/kustomization.yaml'), 'utf8')).toContain(`  - ${NAME}.yaml\n`);
   });
 
   it('service generator - the generated service lints, typechecks and passes its tests against real NATS and Redis', async () => {
@@ -69,6 +71,44 @@ describe('service generator', () => {
     expect(summary.failed).toBe(0);
     expect(summary.passed).toBeGreaterThanOrEqual(4);
   }, 300000);
+
+  it('service generator - the Kubernetes manifests with the new service render, pass the schema and the deploy checks', async () => {
+    // The deploy checks themselves, in the copy: APPS there is the Dockerfile's list, so every
+    // per-app check (probes on the served port, documented env, names, images, HPA, PDB) covers the new service.
+    const jest = await run('npx', ['jest', '-c', 'tools/deploy-checks/jest.config.cjs', 'tools/deploy-checks/test/manifests.spec.ts', '--json', '--ci'], {
+      cwd: dir,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch((err: { stdout?: string; stderr?: string }) => {
+      throw new Error(`deploy checks failed in the copy:\n${err.stderr ?? ''}\n${(err.stdout ?? '').slice(0, 4000)}`);
+    });
+    const outcome = JSON.parse(jest.stdout) as { success: boolean; numPassedTests: number; numFailedTests: number };
+    expect(outcome).toMatchObject({ success: true, numFailedTests: 0 });
+    expect(outcome.numPassedTests).toBeGreaterThanOrEqual(10);
+
+    // And the facts about the new service, straight from the rendered overlays.
+    const overlays = ['deploy/k8s/overlays/dev', 'deploy/k8s/overlays/prod'];
+    const { stdout } = await run(process.execPath, ['tools/deploy-checks/src/validate.mjs', ...overlays], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+    /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects, checked field by field */
+    const report = JSON.parse(stdout) as Record<string, { objects: any[]; errors: string[] }>;
+    const port = Number(/healthPort: (\d+)/.exec(readFileSync(join(dir, 'apps', NAME, 'src/config.ts'), 'utf8'))?.[1]);
+    expect(port).toBeGreaterThan(0);
+    for (const overlay of overlays) {
+      const { objects, errors } = report[overlay];
+      expect(errors).toEqual([]);
+      const named = (kind: string) => objects.find((o) => o.kind === kind && o.metadata.name === NAME);
+      const c = named('Deployment').spec.template.spec.containers[0];
+      expect(c.env).toContainEqual({ name: 'HEALTH_PORT', value: String(port) });
+      expect(c.ports).toContainEqual({ name: 'http', containerPort: port });
+      expect([c.readinessProbe.httpGet.port, c.livenessProbe.httpGet.port, c.startupProbe.httpGet.port]).toEqual(['http', 'http', 'http']);
+      expect(c.image).toBe(overlay.endsWith('dev') ? `relay/${NAME}:local` : `registry.example.com/relay/${NAME}:0.1.0`);
+      expect(named('Service').spec.ports).toContainEqual({ name: 'http', port, targetPort: 'http' });
+      expect(named('HorizontalPodAutoscaler').spec.minReplicas).toBe(overlay.endsWith('dev') ? 1 : 2);
+      expect(named('PodDisruptionBudget')).toBeDefined();
+      const scraped = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'services-scraped-by-monitoring');
+      expect(scraped.spec.ingress[0].ports).toContainEqual({ protocol: 'TCP', port });
+    }
+  }, 120000);
 
   it('service generator - the new service is in the project graph and in `nx affected`', async () => {
     const { stdout } = await run('npx', ['nx', 'show', 'projects', '--affected', '--base=HEAD', '--json'], { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 });

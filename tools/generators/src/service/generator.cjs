@@ -1,13 +1,17 @@
 // `npx nx g @relay/generators:service <name>-service`: a new service wired like the others. Writes
 // apps/<name>-service (service kit definition, config, errors, metrics, a store, unit and
 // real-server tests), its contract (a schema file and a catalog entry), a docker-compose entry,
-// the Dockerfile's list of apps, and a docs page linked from the README.
+// the Dockerfile's list of apps, a docs page linked from the README, and its Kubernetes objects
+// (deploy/k8s: Deployment, Service, HPA, PDB, the monitoring NetworkPolicy port, both overlays).
 // Plain CommonJS: Nx loads it as it is (the workspace has no TypeScript runner for plugins).
 'use strict';
 const { generateFiles, joinPathFragments, names } = require('@nx/devkit');
 
 const DOCS_ANCHOR = '- [docs/adding-a-service.md](docs/adding-a-service.md)';
 const COMPOSE_ANCHOR = '  # Two gateway replicas';
+const K8S_BASE = 'deploy/k8s/base';
+const K8S_DEV = 'deploy/k8s/overlays/dev/kustomization.yaml';
+const K8S_PROD = 'deploy/k8s/overlays/prod/kustomization.yaml';
 
 /** Every spelling of the name the templates need: audit-service → audit, Audit, audit, AUDIT, audit. */
 function namesOf(name) {
@@ -62,6 +66,41 @@ function composeEntry(v, port) {
 `;
 }
 
+/** Inserts `addition` (whole lines) after the last match of `lineRe` (one or more whole lines) in `text`. */
+function insertAfterLast(text, lineRe, addition, path) {
+  const hits = [...text.matchAll(new RegExp(lineRe.source, 'gm'))];
+  if (hits.length === 0) throw new Error(`${path}: no line matches ${lineRe}`);
+  const last = hits[hits.length - 1];
+  const lineEnd = text.indexOf('\n', last.index + last[0].length) + 1;
+  return text.slice(0, lineEnd) + addition + text.slice(lineEnd);
+}
+
+/** The same objects as the other services: the base file, its resource entry, the monitoring port, the overlays' images, replicas and HPA floor. */
+function addKubernetesEntries(tree, v, healthPort) {
+  const base = `${K8S_BASE}/kustomization.yaml`;
+  edit(tree, base, (s) => insertAfterLast(s, /^ {2}- [a-z0-9-]+-service\.yaml$/, `  - ${v.name}.yaml\n`, base));
+  const policies = `${K8S_BASE}/network-policies.yaml`;
+  edit(tree, policies, (s) => {
+    const at = s.indexOf('name: services-scraped-by-monitoring');
+    if (at < 0) throw new Error(`${policies}: the services-scraped-by-monitoring policy is missing`);
+    const end = s.indexOf('\n---', at) < 0 ? s.length : s.indexOf('\n---', at);
+    const policy = s.slice(at, end);
+    if (new RegExp(`port: ${healthPort} \\}`).test(policy)) throw new Error(`${policies}: port ${healthPort} is already open to monitoring; choose another --healthPort`);
+    return s.slice(0, at) + insertAfterLast(policy, /^ +- \{ protocol: TCP, port: \d+ \}$/, `        - { protocol: TCP, port: ${healthPort} }\n`, policies) + s.slice(end);
+  });
+  edit(tree, K8S_DEV, (s) => {
+    let out = insertAfterLast(s, /^ {2}- \{ name: relay\/[a-z0-9-]+, newTag: local \}$/, `  - { name: relay/${v.name}, newTag: local }\n`, K8S_DEV);
+    out = insertAfterLast(out, /^ {2}- \{ name: [a-z0-9-]+-service, count: 1 \}$/, `  - { name: ${v.name}, count: 1 }\n`, K8S_DEV);
+    const hpaPatch = `  - target: { kind: HorizontalPodAutoscaler, name: ${v.name} }\n    patch: |\n      - { op: replace, path: /spec/minReplicas, value: 1 }\n`;
+    return insertAfterLast(out, /^ {2}- target: \{ kind: HorizontalPodAutoscaler, name: [a-z0-9-]+ \}\n {4}patch: \|(\n {6}- .*)+$/, hpaPatch, K8S_DEV);
+  });
+  edit(tree, K8S_PROD, (s) => {
+    const m = /^ {2}- \{ name: relay\/[a-z0-9-]+, newName: (\S+)\/relay\/[a-z0-9-]+, newTag: ("[^"]+") \}$/m.exec(s);
+    if (!m) throw new Error(`${K8S_PROD}: no image entry to copy the registry and tag from`);
+    return insertAfterLast(s, /^ {2}- \{ name: relay\/[a-z0-9-]+, newName: .*\}$/, `  - { name: relay/${v.name}, newName: ${m[1]}/relay/${v.name}, newTag: ${m[2]} }\n`, K8S_PROD);
+  });
+}
+
 async function serviceGenerator(tree, options) {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*-service$/.test(options.name || '')) {
     throw new Error(`name must be lower-case words joined by '-' ending in -service (e.g. audit-service), got "${options.name}"`);
@@ -75,6 +114,8 @@ async function serviceGenerator(tree, options) {
   generateFiles(tree, joinPathFragments(__dirname, 'files/app'), appRoot, subs);
   generateFiles(tree, joinPathFragments(__dirname, 'files/contracts'), 'libs/contracts/src/schemas', subs);
   generateFiles(tree, joinPathFragments(__dirname, 'files/docs'), 'docs', subs);
+  generateFiles(tree, joinPathFragments(__dirname, 'files/k8s'), K8S_BASE, subs);
+  addKubernetesEntries(tree, v, healthPort);
 
   const catalog = 'libs/contracts/src/catalog.ts';
   edit(tree, catalog, (s) => {
