@@ -5,6 +5,7 @@
 // (deploy/k8s: Deployment, Service, HPA, PDB, the monitoring NetworkPolicy port, both overlays).
 // Plain CommonJS: Nx loads it as it is (the workspace has no TypeScript runner for plugins).
 'use strict';
+const { execFileSync } = require('node:child_process');
 const { generateFiles, joinPathFragments, names } = require('@nx/devkit');
 
 const DOCS_ANCHOR = '- [docs/adding-a-service.md](docs/adding-a-service.md)';
@@ -44,6 +45,8 @@ export const ${v.className}Status = defineRequest({
   request: ${v.propertyName}.${v.className}StatusRequest,
   reply: ${v.propertyName}.${v.className}StatusReply,
   queue: '${v.name}',
+  // Who may ask it (NATS permissions are derived from this): the application's own backends.
+  requesters: ['app-backend'],
 });
 `;
 }
@@ -123,6 +126,13 @@ async function serviceGenerator(tree, options) {
     const lineEnd = s.indexOf('\n', lastImport) + 1;
     return `${s.slice(0, lineEnd)}import * as ${v.propertyName} from './schemas/${v.short}';\n${s.slice(lineEnd)}${catalogEntry(v)}`;
   });
+  // The service connects to NATS as its own role: a bus role of the catalog.
+  const roles = 'libs/contracts/src/catalog-types.ts';
+  edit(tree, roles, (s) => {
+    const updated = s.replace(/(export const BUS_ROLES = \[[^\]]*)\] as const;/, `$1, '${v.name}'] as const;`);
+    if (updated === s) throw new Error(`${roles}: BUS_ROLES not found`);
+    return updated;
+  });
   edit(tree, 'libs/contracts/src/index.ts', (s) =>
     insertBefore(s, "export { paramsFrom", `export * from './schemas/${v.short}';\n`, 'libs/contracts/src/index.ts'),
   );
@@ -131,6 +141,13 @@ async function serviceGenerator(tree, options) {
   edit(tree, 'README.md', (s) => insertBefore(s, DOCS_ANCHOR, `- [docs/${v.name}.md](docs/${v.name}.md): ${v.name}, made by the service generator\n`, 'README.md'));
 
   return () => {
+    // deploy/nats-auth/permissions.json is derived from the catalog, which now has a new role and
+    // subject: regenerate it with the documented command (docs/security-nats.md).
+    execFileSync('npx', ['jest', '-c', 'libs/contracts/jest.config.cjs', 'bus-permissions'], {
+      cwd: tree.root,
+      env: { ...process.env, UPDATE_NATS_PERMISSIONS: '1' },
+      stdio: 'inherit',
+    });
     console.log(`\n${v.name} created. Next: npx nx run-many -t lint typecheck test -p ${v.name} --output-style=static`);
   };
 }
