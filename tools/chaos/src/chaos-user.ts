@@ -17,9 +17,10 @@ export class ChaosUser {
   private readonly client: RelayClient;
   private timer?: ReturnType<typeof setInterval>;
   private sending = false;
-  private failingSince?: number;
+  /** Since when (time, ledger phase) sends have failed. */
+  private failingSince?: { at: number; phase: number };
   /** Since when the client has been without a joined connection (it cannot send then). */
-  private offlineSince?: number;
+  private offlineSince?: { at: number; phase: number };
   private lastSeq = 0;
   private n = 0;
   private stopped = false;
@@ -50,7 +51,7 @@ export class ChaosUser {
     this.client.on('gap', (g) => void this.fillGap(g.from, g.to));
     this.client.on('joined', (j) => void this.onJoined(j));
     this.client.on('state', (st) => {
-      if (st.state !== 'open' && this.everJoined) this.offlineSince ??= Date.now();
+      if (st.state !== 'open' && this.everJoined) this.offlineSince ??= this.mark();
     });
   }
 
@@ -107,11 +108,12 @@ export class ChaosUser {
   private async sendOne(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
-    const started = Date.now();
+    const started = this.mark();
     try {
       const sent = await this.client.send(this.room, `${this.user} #${++this.n}`);
       this.ledger.ackedMessage(sent.id, sent.room, sent.seq);
-      this.ledger.sendOutage(Date.now() - (this.failingSince ?? started));
+      const since = this.failingSince ?? started;
+      this.ledger.sendOutage(Date.now() - since.at, since.phase);
       this.failingSince = undefined;
     } catch (err) {
       if ((err as { code?: string }).code === 'CLOSED') return;
@@ -120,6 +122,10 @@ export class ChaosUser {
     } finally {
       this.sending = false;
     }
+  }
+
+  private mark(): { at: number; phase: number } {
+    return { at: Date.now(), phase: this.ledger.phaseIndex };
   }
 
   /** A gap shown by seq numbers: fetch the missing range from history, as a page does. */
@@ -137,7 +143,7 @@ export class ChaosUser {
   private async onJoined(j: JoinResult): Promise<void> {
     if (j.rejoin && this.offlineSince !== undefined) {
       // Joined again: sends flow from here on (the client holds them until its rooms are rejoined).
-      this.ledger.sendOutage(Date.now() - this.offlineSince);
+      this.ledger.sendOutage(Date.now() - this.offlineSince.at, this.offlineSince.phase);
       this.offlineSince = undefined;
     }
     if (!j.rejoin || j.recovered !== false) return;

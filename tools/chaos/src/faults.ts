@@ -84,6 +84,18 @@ function restartRedis(downMs: number): Fault {
   };
 }
 
+function killRedis(downMs: number): Fault {
+  return {
+    name: 'kill-redis',
+    description: `kill -9 of redis-server, started again after ${downMs / 1000} s from its AOF (written to the OS before each reply, fsynced every second)`,
+    async run(stack) {
+      await stack.redis.kill();
+      await sleep(downMs);
+      await stack.redis.start(30000);
+    },
+  };
+}
+
 /** The faults of a run, in order. Quick: one crash of each stateful kind, shorter outages. */
 export function faultPlan(opts: { quick: boolean; natsCluster: number; only?: string[] }): Fault[] {
   const down = opts.quick ? 1000 : 2000;
@@ -95,6 +107,7 @@ export function faultPlan(opts: { quick: boolean; natsCluster: number; only?: st
     hangChat(opts.quick ? 3000 : 5000),
     restartNats(down),
     restartRedis(down),
+    killRedis(down),
     ...(opts.natsCluster > 0 ? [loseNatsNode(opts.quick ? 3000 : 5000)] : []),
   ];
   if (opts.only) {

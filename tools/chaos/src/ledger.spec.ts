@@ -48,4 +48,13 @@ describe('chaos ledger', () => {
     l.sendOutage(50);
     expect(l.current.longestSendOutageMs).toBe(1200);
   });
+
+  it('chaos ledger - an outage counts in the phase it started in, not the one it ended in', () => {
+    const l = ledgerWithRoom();
+    const started = l.phaseIndex;
+    l.startPhase('next');
+    l.sendOutage(9000, started);
+    expect(l.phases[started].longestSendOutageMs).toBe(9000);
+    expect(l.current.longestSendOutageMs).toBe(0);
+  });
 });

@@ -73,8 +73,15 @@ export class Ledger {
     this.current.historyFailures++;
   }
 
-  sendOutage(ms: number): void {
-    if (ms > this.current.longestSendOutageMs) this.current.longestSendOutageMs = Math.round(ms);
+  /** Index of the current phase: an outage is counted in the phase it started in. */
+  get phaseIndex(): number {
+    return this.phases.length - 1;
+  }
+
+  /** A client could not send for `ms`, from a moment in phase `startedIn` (default: now). */
+  sendOutage(ms: number, startedIn = this.phaseIndex): void {
+    const phase = this.phases[startedIn] ?? this.current;
+    if (ms > phase.longestSendOutageMs) phase.longestSendOutageMs = Math.round(ms);
   }
 
   /** A message event shown to `user`: a second one with the same id is a duplicate as the user sees it. */

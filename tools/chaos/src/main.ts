@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { ArgsError, parseArgs, USAGE } from './args';
+import { faultPlan } from './faults';
 import { markdownReport, verdictOf, writeReports } from './report';
 import { runChaos, type Running } from './run';
 
@@ -36,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const o = parsed.options;
+  try {
+    faultPlan(o);
+  } catch (err) {
+    console.error(`chaos: ${(err as Error).message}`);
+    return 2;
+  }
   const command = `npm run chaos --${argv.length ? ` ${argv.join(' ')}` : ''}`;
   // The hard bound: whatever hangs, the run ends, cleans up and says so.
   const hard = setTimeout(() => {
