@@ -4,12 +4,15 @@
  * room. It sends at its pace with at most one send outstanding, fetches history after a gap or an
  * unrecovered rejoin as the web page does, and reports everything into the ledger.
  */
-import { RelayClient, type ChatMessage, type JoinResult } from '@relay/client';
+import { randomUUID } from 'node:crypto';
+import { RelayClient, RelayError, type ChatMessage, type JoinResult } from '@relay/client';
 import { signToken, TEST_JWT_SECRET } from '@relay/testing';
 import WebSocket from 'ws';
 import type { Ledger } from './ledger';
 
 const PAGE = 100;
+/** Pause before a failed send is tried again (same clientMsgId). */
+const RETRY_MS = 250;
 /** Bound of a catch-up after an unrecovered rejoin (pages of 100). */
 const MAX_CATCH_UP_PAGES = 50;
 
@@ -105,20 +108,35 @@ export class ChaosUser {
     return this.client.close();
   }
 
+  /**
+   * Sends the next message; a failed send is retried every RETRY_MS with the same clientMsgId, as
+   * the client docs say to (stored once even when the first reply was lost), until it is
+   * acknowledged, refused for good, or the load stops. That also measures an outage to RETRY_MS.
+   */
   private async sendOne(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
     const started = this.mark();
+    const text = `${this.user} #${++this.n}`;
+    const clientMsgId = randomUUID();
     try {
-      const sent = await this.client.send(this.room, `${this.user} #${++this.n}`);
-      this.ledger.ackedMessage(sent.id, sent.room, sent.seq);
-      const since = this.failingSince ?? started;
-      this.ledger.sendOutage(Date.now() - since.at, since.phase);
-      this.failingSince = undefined;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'CLOSED') return;
-      this.ledger.sendFailed();
-      this.failingSince ??= started;
+      for (;;) {
+        try {
+          const sent = await this.client.send(this.room, text, { clientMsgId });
+          this.ledger.ackedMessage(sent.id, sent.room, sent.seq);
+          const since = this.failingSince ?? started;
+          this.ledger.sendOutage(Date.now() - since.at, since.phase);
+          this.failingSince = undefined;
+          return;
+        } catch (err) {
+          if (err instanceof RelayError && err.code === 'CLOSED') return;
+          this.ledger.sendFailed();
+          this.failingSince ??= started;
+          if (!(err instanceof RelayError) || !err.retryable) return;
+        }
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+        if (this.stopped) return;
+      }
     } finally {
       this.sending = false;
     }
