@@ -27,7 +27,8 @@ export const USAGE = `npm run chaos -- [options]
 
 Starts a private Relay stack on free loopback ports, runs clients (@relay/client) that send and
 reconnect, injects faults one at a time, and reports acknowledged messages lost per fault.
-Exit code: 0 no loss, 1 loss or duplicates found, 2 bad options, 3 the run itself failed.
+Exit code: 0 no loss, 1 loss or duplicates found, 2 bad options, 3 the run failed or was
+incomplete (a fault did not recover, or did not fit in the deadline).
 
   --users N          clients (default 60)
   --rooms N          rooms, users spread evenly (default 10)

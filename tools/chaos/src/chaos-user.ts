@@ -62,6 +62,11 @@ export class ChaosUser {
     return this.client.status.state === 'open';
   }
 
+  /** Connected, joined and not stuck on a failing send: the client can send again. */
+  get canSend(): boolean {
+    return this.connected && this.offlineSince === undefined && this.failingSince === undefined;
+  }
+
   async join(): Promise<void> {
     const j = await this.client.join(this.room);
     this.everJoined = true;
@@ -81,6 +86,8 @@ export class ChaosUser {
   stopSending(): void {
     this.stopped = true; // a start timer still pending does nothing
     clearInterval(this.timer);
+    // An outage still going on when the load stops counts up to now.
+    for (const since of [this.failingSince, this.offlineSince]) if (since) this.ledger.sendOutage(Date.now() - since.at, since.phase);
   }
 
   /** Waits until nothing is outstanding (bounded by the client's own timeouts). */

@@ -18,6 +18,8 @@ export interface PhaseStats {
   longestSendOutageMs: number;
   /** Time from the fault's start until every process was ready again. */
   recoveryMs?: number;
+  /** Time from the fault's start until every client was connected and sending again. */
+  clientsBackMs?: number;
   /** Acknowledged in this phase and missed by at least one member at the end. */
   lost: number;
   /** Of `lost`: not in the room's history either (gone from the store). */

@@ -1,7 +1,7 @@
 /**
  * `npm run chaos`: the chaos run's entry. Parses options, runs, writes the reports and exits
- * 0 (nothing lost), 1 (loss or duplicates), 2 (bad options) or 3 (the run failed or hit its hard
- * deadline). Every process it started is killed on every way out: the end, an error, Ctrl-C,
+ * 0 (nothing lost), 1 (loss or duplicates), 2 (bad options) or 3 (the run failed, did not fit
+ * every fault in its deadline, or hit its hard deadline). Every process it started is killed on every way out: the end, an error, Ctrl-C,
  * SIGTERM and the deadline.
  */
 import { resolve } from 'node:path';
@@ -62,7 +62,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\n${markdownReport(result, command)}`);
     console.log(`chaos: reports ${files.join(', ')}`);
     const v = verdictOf(result);
-    return v.ok ? 0 : 1;
+    if (v.ok) return 0;
+    return v.loss ? 1 : 3;
   } catch (err) {
     console.error(`chaos: the run failed: ${(err as Error).stack ?? String(err)}`);
     if (running.stack) console.error(running.stack.logs());

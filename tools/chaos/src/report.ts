@@ -5,11 +5,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PhaseStats } from './ledger';
 import type { ChaosResult } from './run';
 
 export interface Verdict {
   ok: boolean;
   reasons: string[];
+  /** Something acknowledged was lost or duplicated (exit 1); other failures exit 3. */
+  loss: boolean;
 }
 
 export function verdictOf(r: ChaosResult): Verdict {
@@ -18,7 +21,13 @@ export function verdictOf(r: ChaosResult): Verdict {
   if (r.duplicates) reasons.push(`${r.duplicates} duplicate(s) shown to users`);
   for (const p of r.phases) if (p.error) reasons.push(`${p.name} did not recover: ${p.error}`);
   if (r.totalAcked === 0) reasons.push('no message was acknowledged at all');
-  return { ok: reasons.length === 0, reasons };
+  if (r.skipped.length) reasons.push(`incomplete: ${r.skipped.join(', ')} skipped to keep the deadline`);
+  return { ok: reasons.length === 0, reasons, loss: r.lost.length > 0 || r.duplicates > 0 };
+}
+
+function seconds(p: PhaseStats, ms: number | undefined): string {
+  if (ms !== undefined) return `${(ms / 1000).toFixed(1)} s`;
+  return p.name === 'baseline' ? '-' : 'not recovered';
 }
 
 export function markdownReport(r: ChaosResult, command: string): string {
@@ -30,12 +39,12 @@ export function markdownReport(r: ChaosResult, command: string): string {
       `NATS ${r.options.natsCluster ? `${r.options.natsCluster}-node cluster` : 'single server'}, Redis AOF everysec; ` +
       `${r.durationS} s on ${r.machine.cpus} CPUs (load average ${r.machine.loadAverage1m} at the end).`,
     '',
-    '| phase | acked | lost | of which not stored | duplicates | gaps recovered | unrecovered rejoins | send failures | longest send outage | ready again after |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| phase | acked | lost | of which not stored | duplicates | gaps recovered | unrecovered rejoins | send failures | longest send outage | processes ready after | clients sending after |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.phases.map(
       (p) =>
         `| ${p.name} | ${p.acked} | ${p.lost} | ${p.lostFromStore} | ${p.duplicates} | ${p.gapsRecovered} | ${p.unrecoveredJoins} | ${p.sendFailures} | ` +
-        `${(p.longestSendOutageMs / 1000).toFixed(1)} s | ${p.recoveryMs === undefined ? (p.name === 'baseline' ? '-' : 'not recovered') : `${(p.recoveryMs / 1000).toFixed(1)} s`} |`,
+        `${(p.longestSendOutageMs / 1000).toFixed(1)} s | ${seconds(p, p.recoveryMs)} | ${seconds(p, p.clientsBackMs)} |`,
     ),
     '',
     `Total acknowledged: ${r.totalAcked}. Verdict: ${v.ok ? 'PASS, nothing acknowledged lost, no duplicate' : `FAIL: ${v.reasons.join('; ')}`}.`,

@@ -109,12 +109,14 @@ async function injectAndRecover(fault: Fault, stack: ChaosStack, users: ChaosUse
     await fault.run(stack);
     await waitFor(() => stack.allReady(), { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 200, what: `every process ready after ${fault.name}` });
     phase.recoveryMs = Date.now() - t0;
-    // Clients back too: every one connected again (they reconnect on their own, with backoff).
-    await waitFor(() => users.every((u) => u.connected), { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 200, what: 'every client connected again' });
+    // Clients back too: every one connected, joined and sending again (they reconnect and retry
+    // on their own); only then the recovery counts as done.
+    await waitFor(() => users.every((u) => u.canSend), { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 100, what: 'every client able to send again' });
+    phase.clientsBackMs = Date.now() - t0;
   } catch (err) {
     phase.error = (err as Error).message;
     log(`chaos: ${fault.name}: ${phase.error}; not ready: ${(await stack.notReady()).join(', ') || 'none'}`);
   }
-  log(`chaos: ${fault.name}: ready after ${phase.recoveryMs ?? '?'} ms; load only for ${o.recoverS} s`);
+  log(`chaos: ${fault.name}: processes ready after ${phase.recoveryMs ?? '?'} ms, clients sending after ${phase.clientsBackMs ?? '?'} ms; load only for ${o.recoverS} s`);
   await sleep(o.recoverS * 1000);
 }

@@ -43,7 +43,7 @@ describe('chaos command', () => {
     // The whole output on failure: which fault lost what is the finding.
     if (code !== 0) throw new Error(`chaos --quick exited ${code}:\n${output}`);
     const report = JSON.parse(readFileSync(join(out, 'chaos-report.json'), 'utf8')) as {
-      phases: { name: string; acked: number; lost: number; duplicates: number; recoveryMs?: number }[];
+      phases: { name: string; acked: number; lost: number; duplicates: number; recoveryMs?: number; clientsBackMs?: number }[];
       lost: unknown[];
       totalAcked: number;
       verdict: { ok: boolean };
@@ -53,6 +53,8 @@ describe('chaos command', () => {
     expect(report.phases.map((p) => p.name)).toEqual(['baseline', 'kill-ws-gateway', 'kill-chat-service', 'restart-redis']);
     for (const p of report.phases.slice(1)) {
       expect(p.recoveryMs).toBeGreaterThan(0);
+      // Every client sent again after the fault, before the next one.
+      expect(p.clientsBackMs).toBeGreaterThanOrEqual(p.recoveryMs ?? 0);
       expect(p.acked).toBeGreaterThan(0);
     }
     expect(readFileSync(join(out, 'chaos-report.md'), 'utf8')).toContain('| kill-chat-service |');
