@@ -4,8 +4,8 @@
  */
 import type { ClientErrorCode } from '@relay/contracts';
 
-/** Codes the server sends, including v1 additions not every gateway sends yet. */
-export type ServerErrorCode = ClientErrorCode | 'FORBIDDEN';
+/** Codes the server sends (the contracts' list: FORBIDDEN and UNAUTHORIZED included). */
+export type ServerErrorCode = ClientErrorCode;
 
 /**
  * Codes the client raises: TIMEOUT (no reply in time), DISCONNECTED (the socket dropped under a

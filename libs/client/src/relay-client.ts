@@ -7,6 +7,7 @@
  */
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import { Emitter } from './emitter';
+import type { ACK_MAX_IDS as AckMaxIds, CLOSE_CODES as CloseCodes } from '@relay/contracts';
 import { RelayError } from './errors';
 import type { AuthedFrame, ChatMessage, ErrorFrame, HistoryServerFrame, IncomingFrame, JoinedFrame, OutgoingFrame, PresenceServerFrame, SentServerFrame, WelcomeServerFrame } from './frames';
 import { RecentIds } from './recent-ids';
@@ -15,14 +16,17 @@ import { defaultWebSocket, httpStatusOf, OPEN, randomId, type SocketLike, type W
 import { obtainToken, tokenExpiry, type TokenReason } from './token';
 import type { ConnectionStatus, HistoryOptions, JoinResult, RelayClientOptions, RelayEvents, RequestOptions, SendOptions, SentResult } from './types';
 
-/** Ids per `ack` frame the protocol allows (docs/protocol.md). */
-const ACK_MAX_IDS = 500;
 
 const DEFAULTS = { requestTimeoutMs: 10_000, connectTimeoutMs: 10_000, maxQueuedSends: 1_000, refreshBeforeExpiryMs: 60_000 };
-/** Close codes after which the server expects a reconnect with a new token. */
-const TOKEN_EXPIRED = 4001;
+// The contracts' constants, imported type-only: a value import would pull the contracts' runtime
+// (TypeBox schemas, ulid) into the browser bundle. Each literal is typed by the contracts' constant,
+// so a change there fails the typecheck here instead of drifting silently.
+/** Ids per `ack` frame the protocol allows. */
+const ACK_MAX_IDS: typeof AckMaxIds = 500;
+/** The close code after which the server expects a reconnect with a new token. */
+const TOKEN_EXPIRED: (typeof CloseCodes)['TOKEN_EXPIRED'] = 4001;
 /** A backend disconnected the user (server API): the client stops instead of reconnecting. */
-const DISCONNECTED_BY_SERVER = 4002;
+const DISCONNECTED_BY_SERVER: (typeof CloseCodes)['DISCONNECTED_BY_SERVER'] = 4002;
 const SEEN_IDS = 10_000;
 
 /** What kind of request, which decides what happens to it when the socket drops. */
