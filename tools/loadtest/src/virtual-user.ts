@@ -1,3 +1,4 @@
+import { RelayClient, RelayError, type WebSocketConstructor } from '@relay/client';
 import WebSocket from 'ws';
 import type { UserSpec } from './messages';
 import { decodePayload, encodePayload, nowMs } from './payload';
@@ -15,7 +16,8 @@ export class UserError extends Error {
   }
 }
 
-const JOIN_REF = 'join';
+/** Refs of the lean sends: a prefix RelayClient's own numeric refs never carry. */
+const LEAN_REF = 'L';
 
 /** What the worker needs of a simulated client, whatever protocol it speaks. */
 export interface LoadClient {
@@ -30,18 +32,37 @@ export interface LoadClient {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** The report's code for a server refusal: admission control (retryAfterMs) counted apart. */
+function refusalCode(code: string, retryAfterMs: unknown): string {
+  return `${code}${typeof retryAfterMs === 'number' ? '_RETRY_AFTER' : ''}`;
+}
+
+/** The report's code for a failed connection attempt: the HTTP status when the upgrade was refused. */
+function connectCode(err: RelayError): string {
+  return err.details.status !== undefined ? `HTTP_${err.details.status}` : err.code;
+}
+
 /**
- * One simulated client: one WebSocket, one room. It speaks the client protocol (welcome, join,
- * send with a numeric ref, message, sent, error) and reports every event into the worker's stats.
+ * One simulated client: one @relay/client RelayClient (over the `ws` package), one room. The
+ * connection, the join and the close go through RelayClient, so the load test exercises the same
+ * client code as the web page and the CLI.
+ *
+ * The hot loop is lean on purpose: sends are written as raw `send` frames on RelayClient's socket,
+ * and `message`/`sent`/`error` frames are read raw from it. Why: the load test measures the server,
+ * and RelayClient hides exactly what it must see (it drops duplicate messages, so the "duplicates"
+ * check could never fail, and queues/resends sends across reconnects, so loss would be masked); and
+ * its per-send promise, timer and clientMsgId cost client CPU the measurement should not pay
+ * (docs/benchmarks.md, "Load tester client path", has the figures).
  */
 export class VirtualUser implements LoadClient {
-  private ws?: WebSocket;
+  private client?: RelayClient;
+  private socket?: WebSocket;
   private n = 0;
   /** n -> send time of messages still waiting for `sent` or an error. */
   private readonly pending = new Map<number, number>();
-  private waiter?: { kind: 'welcome' | 'joined'; resolve: () => void; reject: (err: Error) => void };
   private closing = false;
   private welcomed = false;
+  private dropped = false;
 
   constructor(
     readonly spec: UserSpec,
@@ -53,81 +74,92 @@ export class VirtualUser implements LoadClient {
     return this.pending.size;
   }
 
-  get open(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
-  }
-
-  /** Opens the socket and waits for `welcome`; records the time taken. */
+  /** Connects through RelayClient and waits for `welcome`; records the time taken. */
   async connect(token: string, timeoutMs: number): Promise<void> {
     const started = nowMs();
-    const ws = new WebSocket(`${this.spec.gateway}?token=${encodeURIComponent(token)}`, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
-    this.ws = ws;
-    const welcome = this.waitFor('welcome', timeoutMs);
-    ws.on('message', (data) => this.onFrame(data.toString()));
-    ws.once('unexpected-response', (_req, res) => {
-      this.fail(new UserError(`HTTP_${res.statusCode}`, `upgrade refused with HTTP ${res.statusCode}`));
-      ws.terminate();
+    const client = new RelayClient({
+      url: this.spec.gateway,
+      token,
+      WebSocket: this.socketClass(),
+      connectTimeoutMs: timeoutMs,
+      requestTimeoutMs: timeoutMs,
     });
-    ws.on('error', (err) => this.fail(new UserError('CONNECT_ERROR', err.message)));
-    ws.on('close', (code) => this.onClose(code));
-    await welcome;
+    this.client = client;
+    // RelayClient retries a failed attempt forever; a load test counts the first failure instead.
+    const failed = new Promise<never>((_resolve, reject) => {
+      const off = client.on('error', (err) => {
+        if (this.welcomed) return off();
+        if (err.code === 'CONNECT_FAILED') reject(new UserError(connectCode(err), err.message));
+      });
+    });
+    client.on('state', (status) => {
+      // A connection that was open and went away is a drop; the simulated user stops there (no
+      // reconnect), so what it missed shows up as loss instead of being recovered.
+      if (!this.welcomed || this.closing || this.dropped) return;
+      if (status.state === 'reconnecting' || status.state === 'closed') {
+        this.dropped = true;
+        this.stats.counters.dropped++;
+        this.stats.error(`CLOSED_${status.closeCode ?? 'UNKNOWN'}`);
+        void client.close();
+      }
+    });
+    const opened = client.connect();
+    opened.catch(() => undefined); // after a counted failure, close() rejects it with CLOSED
+    await Promise.race([opened, failed]);
+    this.welcomed = true;
     this.stats.connected(nowMs() - started);
   }
 
   async join(timeoutMs: number): Promise<void> {
     const started = nowMs();
-    const joined = this.waitFor('joined', timeoutMs);
-    this.ws?.send(JSON.stringify({ type: 'join', ref: JOIN_REF, room: this.spec.room }));
-    await joined;
+    const client = this.client;
+    if (!client) throw new UserError('JOIN_NOT_CONNECTED', 'join before connect');
+    try {
+      await client.join(this.spec.room, { timeoutMs });
+    } catch (err) {
+      if (!(err instanceof RelayError)) throw err;
+      const e = err;
+      if (e.code === 'TIMEOUT') throw new UserError('JOIN_TIMEOUT', `no joined within ${timeoutMs} ms`);
+      const code = refusalCode(e.code, e.details.retryAfterMs);
+      throw new UserError(`JOIN_${code}`, `join refused: ${code} ${e.message}`);
+    }
     this.stats.joined(this.spec.user, this.spec.room, nowMs() - started);
   }
 
-  /** Sends the next numbered message; the send time travels in the text. */
+  /** Sends the next numbered message (lean path); the send time travels in the text. */
   send(): void {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const ws = this.socket;
+    if (!ws || ws.readyState !== WebSocket.OPEN || !this.client?.welcome) return;
     const n = ++this.n;
     const at = nowMs();
     this.pending.set(n, at);
     this.stats.sent(at);
-    ws.send(JSON.stringify({ type: 'send', ref: String(n), room: this.spec.room, text: encodePayload(n, at, this.padding) }));
+    ws.send(JSON.stringify({ type: 'send', ref: `${LEAN_REF}${n}`, room: this.spec.room, text: encodePayload(n, at, this.padding) }));
   }
 
   async close(timeoutMs = 2000): Promise<void> {
-    const ws = this.ws;
     this.closing = true;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-    else ws.close(1000);
-    const timer = setTimeout(() => ws.terminate(), timeoutMs);
-    await closed;
+    const client = this.client;
+    if (!client) return;
+    const timer = setTimeout(() => this.socket?.terminate(), timeoutMs);
+    await client.close();
     clearTimeout(timer);
   }
 
-  private waitFor(kind: 'welcome' | 'joined', timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new UserError(kind === 'welcome' ? 'CONNECT_TIMEOUT' : 'JOIN_TIMEOUT', `no ${kind} within ${timeoutMs} ms`)), timeoutMs);
-      this.waiter = {
-        kind,
-        resolve: () => {
-          clearTimeout(timer);
-          this.waiter = undefined;
-          resolve();
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          this.waiter = undefined;
-          reject(err);
-        },
-      };
-    });
+  /** `ws` for RelayClient, remembering each socket it opens so the lean loop can use it. */
+  private socketClass(): WebSocketConstructor {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the class below needs this user
+    const user = this;
+    return class LoadSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { perMessageDeflate: false });
+        user.socket = this;
+        this.on('message', (data) => user.onFrame(data.toString()));
+      }
+    };
   }
 
-  private fail(err: Error): void {
-    this.waiter?.reject(err);
-  }
-
+  /** The lean receive path: the frames the measurement needs, exactly as the server sent them. */
   private onFrame(text: string): void {
     const at = nowMs();
     let frame: Frame;
@@ -146,49 +178,28 @@ export class VirtualUser implements LoadClient {
         return;
       }
       case 'sent': {
-        const n = Number(frame.ref);
-        const sentAt = this.pending.get(n);
-        if (sentAt === undefined) return;
+        const n = this.leanRef(frame.ref);
+        const sentAt = n === undefined ? undefined : this.pending.get(n);
+        if (n === undefined || sentAt === undefined) return;
         this.pending.delete(n);
         this.stats.acked(this.spec.user, n, at - sentAt, sentAt);
         return;
       }
-      case 'welcome':
-        this.welcomed = true;
-        if (this.waiter?.kind === 'welcome') this.waiter.resolve();
+      case 'error': {
+        // Errors of RelayClient's own requests (the join) are its to report.
+        if (typeof frame.ref === 'string' && !frame.ref.startsWith(LEAN_REF)) return;
+        const n = this.leanRef(frame.ref);
+        if (n !== undefined && this.pending.delete(n)) this.stats.counters.failed++;
+        this.stats.error(refusalCode(typeof frame.code === 'string' ? frame.code : 'UNKNOWN', frame.retryAfterMs));
         return;
-      case 'joined':
-        if (this.waiter?.kind === 'joined' && frame.ref === JOIN_REF) this.waiter.resolve();
-        return;
-      case 'error':
-        this.onError(frame);
-        return;
+      }
       default:
-        // member, typing, notification, pong: not measured.
+        // welcome, joined, member, typing, notification, pong: RelayClient's, not measured.
         return;
     }
   }
 
-  private onError(frame: Frame): void {
-    // A refusal by admission control (retryAfterMs) is counted apart from a timeout or an outage.
-    const code = `${typeof frame.code === 'string' ? frame.code : 'UNKNOWN'}${typeof frame.retryAfterMs === 'number' ? '_RETRY_AFTER' : ''}`;
-    if (frame.ref === JOIN_REF && this.waiter?.kind === 'joined') {
-      this.waiter.reject(new UserError(`JOIN_${code}`, `join refused: ${code} ${String(frame.message ?? '')}`));
-      return;
-    }
-    const n = Number(frame.ref);
-    if (this.pending.delete(n)) this.stats.counters.failed++;
-    this.stats.error(code);
-  }
-
-  private onClose(code: number): void {
-    if (this.waiter) {
-      this.fail(new UserError('CLOSED_EARLY', `socket closed (${code}) before ${this.waiter.kind}`));
-      return;
-    }
-    // A socket that never got its welcome failed to connect: counted there, not as dropped.
-    if (this.closing || !this.welcomed) return;
-    this.stats.counters.dropped++;
-    this.stats.error(`CLOSED_${code}`);
+  private leanRef(ref: unknown): number | undefined {
+    return typeof ref === 'string' && ref.startsWith(LEAN_REF) ? Number(ref.slice(LEAN_REF.length)) : undefined;
   }
 }
