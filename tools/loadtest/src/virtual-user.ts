@@ -49,10 +49,10 @@ function connectCode(err: RelayError): string {
  *
  * The hot loop is lean on purpose: sends are written as raw `send` frames on RelayClient's socket,
  * and `message`/`sent`/`error` frames are read raw from it. Why: the load test measures the server,
- * and RelayClient hides exactly what it must see (it drops duplicate messages, so the "duplicates"
- * check could never fail, and queues/resends sends across reconnects, so loss would be masked); and
- * its per-send promise, timer and clientMsgId cost client CPU the measurement should not pay
- * (docs/benchmarks.md, "Load tester client path", has the figures).
+ * and RelayClient hides exactly what it must see: it drops duplicate messages (the "duplicates"
+ * check could never fail) and queues and resends sends across reconnects (loss would be masked).
+ * Speed is not the reason: measured, the generator's CPU was the same both ways (docs/benchmarks.md,
+ * "The load tester's client path").
  */
 export class VirtualUser implements LoadClient {
   private client?: RelayClient;
