@@ -14,6 +14,8 @@ export interface Faults {
   duplicateEvery?: number;
   /** Answer every Nth send with an error frame of this code instead of storing it. */
   refuseEvery?: number;
+  /** Refuse every Nth WebSocket upgrade with HTTP 401 (a token the gateway does not accept). */
+  refuseUpgradeEvery?: number;
 }
 
 interface Member {
@@ -31,6 +33,7 @@ export class FakeCluster {
   private readonly seqs = new Map<string, number>();
   private deliveries = 0;
   private sends = 0;
+  private upgrades = 0;
   readonly urls: string[] = [];
 
   constructor(private readonly faults: Faults = {}) {}
@@ -49,7 +52,11 @@ export class FakeCluster {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `fake.${user}` }));
         });
       });
-      const wss = new WebSocketServer({ server, path: '/ws' });
+      const wss = new WebSocketServer({
+        server,
+        path: '/ws',
+        verifyClient: (_info, done) => done(!this.faults.refuseUpgradeEvery || ++this.upgrades % this.faults.refuseUpgradeEvery !== 0, 401),
+      });
       wss.on('connection', (ws, req) => this.accept(ws, new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '', `gw${i}`));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
       this.servers.push(server);

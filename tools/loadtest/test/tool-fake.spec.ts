@@ -47,4 +47,14 @@ describe('loadtest against a fake cluster', () => {
     expect(r.errors.SERVICE_UNAVAILABLE).toBe(r.messages.failed);
     expect(r.messages.acked + r.messages.failed).toBe(r.messages.sent);
   });
+
+  it('loadtest - a refused upgrade counts as a failed connection by its HTTP status (HTTP_401)', async () => {
+    const r = await run({ refuseUpgradeEvery: 4 });
+    expect(r.pass).toBe(false);
+    expect(r.connections.connectFailed).toBe(3);
+    expect(r.errors.HTTP_401).toBe(3);
+    expect(r.connections.joined).toBe(9);
+    // Members that never connected are not expected to receive anything: no loss from them.
+    expect(r.messages.lost).toBe(0);
+  });
 });
