@@ -56,6 +56,8 @@ export class RoomPermissions {
       this.logger.warn({ err: (err as Error).message, room }, 'permission webhook unreachable');
       throw gatewayError('GW_PERMISSIONS_UNAVAILABLE', undefined, err);
     }
+    // An unread body keeps its connection (and the process) alive: drop it when not read.
+    if (!res.ok) await res.body?.cancel().catch(() => undefined);
     if (res.status >= 500) {
       this.logger.warn({ status: res.status, room }, 'permission webhook failed');
       throw gatewayError('GW_PERMISSIONS_UNAVAILABLE');

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signToken, TestClient, uniqueName } from '@relay/testing';
-import { SECRET, startGateway, useGatewayWorld, type RunningGateway } from './harness';
+import { SECRET, useGatewayWorld } from './harness';
 import { grantFromClaims } from '../src/room-permissions';
 
 describe('gateway permissions - token grants', () => {
@@ -57,9 +57,10 @@ describe('gateway permissions - token grants', () => {
 });
 
 describe('gateway permissions - webhook', () => {
-  const world = useGatewayWorld({}, { gateway: false });
+  // The webhook starts first (its URL goes into the gateway's env before the world starts the
+  // gateway), so the world stops the gateway before NATS and the webhook last.
+  const env: Record<string, string> = { PRIVATE_ROOMS: 'members-*', PERMISSION_CACHE_MS: '60000' };
   let hook: Server;
-  let gw: RunningGateway;
   const asked: Array<{ user: string; room: string }> = [];
   let down = false;
 
@@ -81,21 +82,19 @@ describe('gateway permissions - webhook', () => {
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    gw = await startGateway(world.nats.url, {
-      PRIVATE_ROOMS: 'members-*',
-      PERMISSION_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/can`,
-      PERMISSION_CACHE_MS: '60000',
-    });
+    env.PERMISSION_WEBHOOK_URL = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/can`;
   });
+  const world = useGatewayWorld(env);
 
   afterAll(async () => {
-    await gw?.close();
+    // The gateway's fetch keeps its webhook connection alive: close it too, or the server never finishes.
+    hook?.closeAllConnections();
     await new Promise((r) => hook?.close(r));
   });
 
   it('permissions - the webhook decides rooms the token does not grant, and its answer is cached', async () => {
     const user = uniqueName('hooked');
-    const c = await TestClient.connect(gw.url, signToken(user, SECRET));
+    const c = await TestClient.connect(world.gw.url, signToken(user, SECRET));
     const own = `members-${user}`;
     expect(await c.request({ type: 'history', room: own })).toMatchObject({ type: 'history' });
     expect(await c.request({ type: 'join', room: own })).toMatchObject({ type: 'joined' });
@@ -109,7 +108,7 @@ describe('gateway permissions - webhook', () => {
     down = true;
     try {
       const user = uniqueName('hooked');
-      const c = await TestClient.connect(gw.url, signToken(user, SECRET));
+      const c = await TestClient.connect(world.gw.url, signToken(user, SECRET));
       expect(await c.request({ type: 'join', room: `members-${user}` })).toMatchObject({ type: 'error', code: 'SERVICE_UNAVAILABLE' });
       expect(await c.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
       await c.close();
