@@ -119,9 +119,12 @@ describe('overload: admission control at the gateway', () => {
     }
     const timedOut = replies.filter((r) => r.type === 'error');
     const sent = replies.filter((r) => r.type === 'sent');
-    // Busy, not down: some were answered, some waited past the 300 ms timeout.
+    // Busy, not down: answers kept coming. Whether some also waited past the 300 ms timeout
+    // depends on how loaded the machine is (on a quiet one none do), so it is not asserted here;
+    // the rule that such a timeout is not a failure while the target answers is proven with fake
+    // timers in libs/service-kit/src/breaker.spec.ts. What must hold either way: the breaker stays
+    // closed and every refusal is the clear error.
     expect(sent.length).toBeGreaterThan(0);
-    expect(timedOut.length).toBeGreaterThan(0);
     for (const r of timedOut) expect(r).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     expect(await breakerState(1)).toBe('closed');
     const after = await waitFor(
