@@ -57,7 +57,20 @@ export const RoomMessage = defineEvent({
   version: 1,
   schema: chat.ChatMessage,
   publishers: ['chat-service'],
-  subscribers: ['ws-gateway', 'notification-service'],
+  subscribers: ['ws-gateway'],
+});
+
+/**
+ * A stored message that mentions someone. Captured by the CHAT_MENTIONS stream (streams.ts) and
+ * read only through its durable consumer, so nobody subscribes to the subject itself.
+ */
+export const RoomMention = defineEvent({
+  subject: 'chat.v1.room.{room}.mention',
+  type: 'chat.mention',
+  version: 1,
+  schema: chat.MentionEvent,
+  publishers: ['chat-service'],
+  subscribers: [],
 });
 
 /** Ephemeral typing indicator, gateway to gateways. */
@@ -142,6 +155,7 @@ export const PresenceOnlineUsers = defineRequest({
   requesters: ['api'],
 });
 
+/** Also captured by the PRESENCE_EVENTS stream (streams.ts), for backends that must not miss one. */
 export const UserOnline = defineEvent({
   subject: 'presence.v1.user.online',
   type: 'presence.user-online',

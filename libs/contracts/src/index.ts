@@ -1,5 +1,7 @@
 export { BUS_ROLES, defineEvent, defineRequest } from './catalog-types';
-export { catalogDefinitions, inboxPrefixFor, isBusRole, natsPermissionsDocument, permissionsFor } from './bus-permissions';
+export { catalogDefinitions, inboxPrefixFor, isBusRole, jetStreamPermissionsFor, natsPermissionsDocument, permissionsFor } from './bus-permissions';
+export { consumerOf, defineStream, MentionStream, PresenceStream, streamOf, STREAMS } from './streams';
+export { parseMentions } from './mentions';
 export * from './catalog';
 export * from './client-protocol';
 export { Envelope, EnvelopeHeader, versionedType } from './envelope';
@@ -17,6 +19,7 @@ export { checkerFor, validate } from './validate';
 
 export type { BusRole, EventData, EventDef, ReplyData, RequestData, RequestDef, SubjectParams } from './catalog-types';
 export type { NatsPermissionsDocument, RolePermissions } from './bus-permissions';
+export type { DurableConsumerDef, StreamDef, StreamLimits } from './streams';
 export type { EnvelopeOf } from './envelope';
 export type { ContractErrorCode, ContractErrorData } from './errors';
 export type { ServiceErrorEntry, ServiceErrors } from './service-errors';

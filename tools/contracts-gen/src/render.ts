@@ -14,6 +14,12 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 /** File names keep the subject as written (`nats/chat.v1.room.{room}.message.json`); ids are `A-Za-z0-9_` only. */
 const idOf = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
 const paramsOf = (subject: string) => [...subject.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+/** NATS headers travel only with trace context (the correlation id is the envelope's `cid`). */
+const TRACE_HEADERS = {
+  type: 'object',
+  description: 'Present only when the publisher traces (OpenTelemetry): W3C trace context.',
+  properties: { traceparent: { type: 'string' }, tracestate: { type: 'string' } },
+};
 
 export function renderContracts(): Files {
   const files: Files = new Map();
@@ -66,7 +72,7 @@ export function renderContracts(): Files {
   for (const { name, def } of events) {
     const id = idOf(name);
     const payload = add(`nats/${def.subject}.json`, enveloped(def.schema, def.type, def.version), `${name} (${def.subject})`, `Event ${def.type}.v${def.version}, in the bus envelope.`);
-    messages[id] = { name: `${def.type}.v${def.version}`, title: name, contentType: 'application/json', headers: { type: 'object', properties: { 'x-correlation-id': { type: 'string' } } }, payload };
+    messages[id] = { name: `${def.type}.v${def.version}`, title: name, contentType: 'application/json', headers: TRACE_HEADERS, payload };
     channels[id] = natsChannel(def.subject, [id]);
     operations[`publish${name}`] = { action: 'send', title: `${name} is published`, channel: { $ref: `#/channels/${id}` } };
   }

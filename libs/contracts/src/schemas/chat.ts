@@ -117,3 +117,27 @@ export const TypingEvent = Type.Object({
 });
 export type TypingEvent = Static<typeof TypingEvent>;
 
+
+/**
+ * Most users one mention event names: a message of TEXT_MAX_CODE_POINTS holds at most half as
+ * many `@x` mentions, so the bound never cuts a valid message short.
+ */
+export const MENTIONED_MAX = TEXT_MAX_CODE_POINTS / 2;
+
+/**
+ * A stored message that mentions someone, as chat-service announces it durably (JetStream) for
+ * notification-service: who was mentioned is decided once, by the publisher (parseMentions), and
+ * the message id is the event's idempotency key.
+ */
+export const MentionEvent = Type.Object({
+  room: RoomName,
+  messageId: Type.String({ minLength: 1, maxLength: 64 }),
+  seq: Seq,
+  from: UserId,
+  /** Distinct mentioned user ids in order of appearance, the sender excluded. */
+  mentioned: Type.Array(UserId, { minItems: 1, maxItems: MENTIONED_MAX }),
+  /** The message text: what the notification shows. */
+  text: Type.String(),
+  ts: Type.Integer({ minimum: 0 }),
+});
+export type MentionEvent = Static<typeof MentionEvent>;
