@@ -39,7 +39,7 @@ describe('bus tracing', () => {
     const sub = nc.subscribe(`chat.v1.room.${room}.message`, { callback: (_e, m) => raw.push(m) });
     bus.publish(RoomMessage, { room }, { room, id: '01A', seq: 1, from: 'alice', text: 'hi', ts: 1 });
     await waitFor(() => raw.length === 1, { what: 'raw message' });
-    expect(raw[0].headers?.has(TRACEPARENT_HEADER)).toBe(false);
+    expect(raw[0].headers?.has(TRACEPARENT_HEADER) ?? false).toBe(false);
     sub.unsubscribe();
   });
 

@@ -70,22 +70,17 @@ export function recordSpanError(span: Span, err: unknown): void {
 
 /**
  * A PRODUCER span for one publish: `headers` get its context, so every consumer's span parents
- * from it; the span ends once the message is handed to the connection.
+ * from it. The span ends once the message is handed to the connection, or, for a publish that
+ * returns a promise (a JetStream publish waiting for its PubAck), when that settles.
  */
-export function tracePublish(type: string, subject: string, headers: MsgHdrs, send: () => void): void {
+export function tracePublish<T>(type: string, subject: string, headers: MsgHdrs, send: () => T): T {
   const span = tracer.startSpan(`${type} publish`, {
     kind: SpanKind.PRODUCER,
     attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'publish', 'messaging.destination.name': subject },
   });
-  injectTraceHeaders(headers, trace.setSpan(context.active(), span));
-  try {
-    send();
-  } catch (err) {
-    recordSpanError(span, err);
-    throw err;
-  } finally {
-    span.end();
-  }
+  const parent = context.active();
+  injectTraceHeaders(headers, trace.setSpan(parent, span));
+  return runInSpan(span, parent, send);
 }
 
 /** A CLIENT span for one request, ended when its reply (or failure) is back. */

@@ -39,6 +39,36 @@ describe('bus', () => {
     sub.unsubscribe();
   });
 
+  it('bus - without tracing a message travels without NATS headers; the correlation id is the envelope cid', async () => {
+    const room = uniqueName('room');
+    const raw = nc.subscribe(`chat.v1.room.${room}.message`, { max: 2 });
+    const msg = { room, id: '01J', seq: 1, from: 'alice', text: 'hi', ts: 1 };
+    bus.publish(RoomMessage, { room }, msg, { correlationId: 'corr-2' });
+    bus.publish(RoomMessage, { room }, { ...msg, seq: 2 });
+    const seen: { headers: unknown; body: Record<string, unknown> }[] = [];
+    for await (const m of raw) seen.push({ headers: m.headers, body: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown> });
+    expect(seen.map((m) => m.headers)).toEqual([undefined, undefined]);
+    expect(seen[0].body.cid).toBe('corr-2');
+    // No correlation given: the message is its own cause, nothing extra is encoded.
+    expect('cid' in seen[1].body).toBe(false);
+  });
+
+  it('bus - a correlation id in the header of an older publisher is still read', async () => {
+    const room = uniqueName('room');
+    const got: string[] = [];
+    const sub = bus.subscribe(RoomMessage, { room }, (_data, meta) => {
+      got.push(meta.correlationId);
+    });
+    await nc.flush();
+    const h = headers();
+    h.set(CORRELATION_HEADER, 'legacy-corr');
+    const envelope = makeEnvelope('chat.message', 1, 'old/1', { room, id: '01J', seq: 1, from: 'alice', text: 'hi', ts: 1 });
+    nc.publish(`chat.v1.room.${room}.message`, new TextEncoder().encode(JSON.stringify(envelope)), { headers: h });
+    await waitFor(() => got.length === 1, { what: 'event' });
+    expect(got).toEqual(['legacy-corr']);
+    sub.unsubscribe();
+  });
+
   it('bus - makeEnvelope gives a fresh ULID and the versioned type, or the identity it is given', () => {
     const env = makeEnvelope('chat.message', 3, 'chat-service/1', { x: 1 });
     expect(env).toMatchObject({ type: 'chat.message.v3', source: 'chat-service/1', data: { x: 1 } });

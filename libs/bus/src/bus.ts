@@ -3,11 +3,11 @@
  * class, so every message is enveloped, correlated and validated against the catalog the same way.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { ErrorCode, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSubscription } from 'nats';
+import { ErrorCode, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type PubAck, type Subscription as NatsSubscription } from 'nats';
 import {
+  consumerOf,
   ContractError,
   isContractError,
-  newId,
   subjectFor,
   validate,
   versionedType,
@@ -16,12 +16,19 @@ import {
   type EnvelopeOf,
   type EventDef,
   type RequestDef,
+  type StreamDef,
   type SubjectParams,
 } from '@relay/contracts';
+import { DurableConsumer, type DurableOutcome } from './durable-consumer';
 import { hasTraceHeaders, traceHandling, tracePublish, traceRequest, tracingActive } from './bus-tracing';
 import { makeEnvelope, type EnvelopeIdentity } from './envelope';
 import type { Subscription } from './subscription';
 
+/**
+ * Where publishers before the envelope's `cid` put the correlation id; still read, so a rolling
+ * upgrade keeps its log correlation. Nothing writes it any more: a message without trace context
+ * now travels without headers (cheaper to encode, route and parse).
+ */
 export const CORRELATION_HEADER = 'x-correlation-id';
 
 /** nats-server's default max_payload, used before the server's INFO has arrived. */
@@ -108,6 +115,7 @@ export class Bus {
   readonly nc: NatsConnection;
   private readonly opts: BusOptions;
   private readonly owned = new Set<NatsSubscription>();
+  private readonly durables = new Set<DurableConsumer<unknown, MessageMeta>>();
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
   /** Decided once: with tracing off, no message pays for more than this flag. */
@@ -120,8 +128,8 @@ export class Bus {
   }
 
   /** Serializes an event once; the bytes can be published to many subjects or reused. */
-  encodeEvent<S extends TSchema>(def: EventDef<string, S>, data: Static<S>): Uint8Array {
-    return encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data)));
+  encodeEvent<S extends TSchema>(def: EventDef<string, S>, data: Static<S>, correlationId?: string): Uint8Array {
+    return encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data, undefined, correlationId)));
   }
 
   publish<T extends string, S extends TSchema>(
@@ -131,20 +139,90 @@ export class Bus {
     opts: PublishOptions = {},
   ): void {
     const subject = subjectFor(def.subject, params);
-    this.send(def.type, subject, this.encodeEvent(def, data), correlationHeaders(opts.correlationId));
+    this.send(def.type, subject, this.encodeEvent(def, data, opts.correlationId));
   }
 
   /** Publishes an event with the id and time it was given (see PreparedEvent). */
   publishPrepared<T extends string, S extends TSchema>(event: PreparedEvent<T, S>): void {
     const subject = subjectFor(event.def.subject, event.params);
-    const envelope = makeEnvelope(event.def.type, event.def.version, this.opts.source, event.data, event.identity);
-    this.send(event.def.type, subject, encoder.encode(JSON.stringify(envelope)), correlationHeaders(event.correlationId ?? event.identity.id));
+    const envelope = makeEnvelope(event.def.type, event.def.version, this.opts.source, event.data, event.identity, event.correlationId);
+    this.send(event.def.type, subject, encoder.encode(JSON.stringify(envelope)));
   }
 
-  /** Every publish goes out here; with tracing on, inside a PRODUCER span whose context the headers carry. */
-  private send(type: string, subject: string, bytes: Uint8Array, headers: MsgHdrs): void {
-    if (!this.tracing) this.nc.publish(subject, bytes, { headers });
-    else tracePublish(type, subject, headers, () => this.nc.publish(subject, bytes, { headers }));
+  /**
+   * Every publish goes out here: without headers, or with tracing on inside a PRODUCER span whose
+   * context the headers carry.
+   */
+  private send(type: string, subject: string, bytes: Uint8Array): void {
+    if (!this.tracing) this.nc.publish(subject, bytes);
+    else {
+      const headers = natsHeaders();
+      tracePublish(type, subject, headers, () => this.nc.publish(subject, bytes, { headers }));
+    }
+  }
+
+  /**
+   * Publishes an event to the JetStream stream that keeps it and resolves with the PubAck: the
+   * event is stored. The envelope id is the Nats-Msg-Id, so a retried publish of the same event
+   * (same identity) within the stream's duplicate window is stored once (`duplicate: true`).
+   * Rejects when the data breaks the contract, or when no ack came within `timeoutMs`.
+   */
+  async publishDurable<T extends string, S extends TSchema>(event: PreparedEvent<T, S>, opts: { timeoutMs: number }): Promise<{ streamSeq: number; duplicate: boolean }> {
+    const checked = validate(event.def.schema, event.data);
+    if (!checked.ok) throw new ContractError('BAD_REQUEST', `${event.def.type}: ${checked.error}`, this.opts.source);
+    const subject = subjectFor(event.def.subject, event.params);
+    const envelope = makeEnvelope(event.def.type, event.def.version, this.opts.source, event.data, event.identity, event.correlationId);
+    const bytes = encoder.encode(JSON.stringify(envelope));
+    const js = this.nc.jetstream({ timeout: opts.timeoutMs });
+    const options = { msgID: envelope.id, timeout: opts.timeoutMs };
+    // With tracing on, the stored message keeps the trace context in its headers: the durable
+    // consumer that reads it (maybe much later) continues the publisher's trace.
+    let ack: PubAck;
+    if (!this.tracing) ack = await js.publish(subject, bytes, options);
+    else {
+      const headers = natsHeaders();
+      ack = await tracePublish(event.def.type, subject, headers, () => js.publish(subject, bytes, { ...options, headers }));
+    }
+    return { streamSeq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  /**
+   * Reads `def` from its stream through the durable consumer `durable` (declared in the stream's
+   * contract), binding in the background until the stream exists. Every message is parsed and
+   * validated like a core one; one that fails is terminated and reported through `onInvalid`. The
+   * handler's success acks the message, its error asks for a redelivery later. quiesce() stops it.
+   */
+  consumeDurable<T extends string, S extends TSchema>(
+    stream: StreamDef,
+    durable: string,
+    def: EventDef<T, S>,
+    handler: (data: Static<S>, meta: MessageMeta, delivery: { count: number }) => Promise<void>,
+    opts: { concurrency?: number; onOutcome?: (outcome: DurableOutcome) => void; logger?: BusLogger & { info?(obj: object, msg?: string): void } } = {},
+  ): DurableConsumer<Static<S>, MessageMeta> {
+    if (!stream.events.includes(def)) throw new Error(`stream ${stream.name} does not keep ${def.type}`);
+    const expectedType = versionedType(def.type, def.version);
+    const consumer = new DurableConsumer<Static<S>, MessageMeta>({
+      nc: this.nc,
+      stream,
+      consumer: consumerOf(stream, durable),
+      event: def,
+      logger: opts.logger ?? this.opts.logger,
+      concurrency: opts.concurrency,
+      onOutcome: opts.onOutcome,
+      parse: (msg) => {
+        let reason = 'invalid';
+        const parsed = this.parseEnvelope(msg, def.schema, expectedType, (r) => (reason = r));
+        return parsed ? { ok: true, data: parsed.envelope.data, meta: parsed.meta } : { ok: false, reason };
+      },
+      // A message stored with trace context is handled inside a CONSUMER span of that trace.
+      handle: (data, meta, delivery) =>
+        this.tracing && hasTraceHeaders(delivery.headers)
+          ? traceHandling('receive', def.type, meta.subject, delivery.headers, () => handler(data, meta, { count: delivery.count }))
+          : handler(data, meta, { count: delivery.count }),
+    });
+    this.durables.add(consumer as DurableConsumer<unknown, MessageMeta>);
+    consumer.start();
+    return consumer;
   }
 
   /**
@@ -226,6 +304,9 @@ export class Bus {
   async quiesce(): Promise<void> {
     await Promise.all([...this.owned].map((s) => (s.isClosed() ? undefined : s.drain())));
     this.owned.clear();
+    // Durable consumers stop pulling and finish (and ack) what they hold; the rest waits in the stream.
+    await Promise.all([...this.durables].map((d) => d.stop()));
+    this.durables.clear();
     if (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -240,11 +321,10 @@ export class Bus {
     try {
       const checked = validate(def.request, data);
       if (!checked.ok) throw new ContractError('BAD_REQUEST', checked.error, this.opts.source);
-      const body = encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data)));
-      const headers = correlationHeaders(opts.correlationId);
-      return await (this.tracing
-        ? traceRequest(def.type, def.subject, headers, () => this.exchange(def, body, headers, opts.timeoutMs))
-        : this.exchange(def, body, headers, opts.timeoutMs));
+      const body = encoder.encode(JSON.stringify(makeEnvelope(def.type, def.version, this.opts.source, data, undefined, opts.correlationId)));
+      if (!this.tracing) return await this.exchange(def, body, undefined, opts.timeoutMs);
+      const headers = natsHeaders();
+      return await traceRequest(def.type, def.subject, headers, () => this.exchange(def, body, headers, opts.timeoutMs));
     } catch (err) {
       outcome = isContractError(err) ? err.code : 'INTERNAL';
       throw err;
@@ -254,10 +334,10 @@ export class Bus {
   }
 
   /** One request on the wire and its reply, checked: a refusal or a bad reply is a ContractError. */
-  private async exchange<R extends TSchema>(def: RequestDef<string, TSchema, R>, body: Uint8Array, headers: MsgHdrs, timeoutMs: number): Promise<Static<R>> {
+  private async exchange<R extends TSchema>(def: RequestDef<string, TSchema, R>, body: Uint8Array, headers: MsgHdrs | undefined, timeoutMs: number): Promise<Static<R>> {
     let msg: Msg;
     try {
-      msg = await this.nc.request(def.subject, body, { timeout: timeoutMs, headers });
+      msg = await this.nc.request(def.subject, body, headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs });
     } catch (err) {
       throw natsRequestError(err, def.type);
     }
@@ -341,7 +421,7 @@ export class Bus {
   }
 
   private parseEnvelope<S extends TSchema>(
-    msg: Msg,
+    msg: Pick<Msg, 'data' | 'subject' | 'headers'>,
     schema: S,
     expectedType: string,
     onBad?: (reason: string) => void,
@@ -360,7 +440,8 @@ export class Bus {
     }
     const data = validate(schema, raw.data);
     if (!data.ok) return fail(data.error);
-    const correlationId = msg.headers?.get(CORRELATION_HEADER) || raw.id;
+    // The envelope's cid; the header of an older publisher; else the message is its own cause.
+    const correlationId = (typeof raw.cid === 'string' && raw.cid) || msg.headers?.get(CORRELATION_HEADER) || raw.id;
     return {
       envelope: raw as EnvelopeOf<Static<S>>,
       meta: { subject: msg.subject, envelopeId: raw.id, source: raw.source, time: raw.time, correlationId },
@@ -378,12 +459,6 @@ function parseJson(data: Uint8Array): unknown {
   } catch {
     return undefined;
   }
-}
-
-function correlationHeaders(correlationId: string | undefined): MsgHdrs {
-  const h = natsHeaders();
-  h.set(CORRELATION_HEADER, correlationId ?? newId());
-  return h;
 }
 
 function natsRequestError(err: unknown, type: string): ContractError {

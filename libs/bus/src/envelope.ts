@@ -11,7 +11,14 @@ export interface EnvelopeIdentity {
   time: number;
 }
 
-/** An envelope for `data`; a fresh id and the current time unless `identity` says otherwise. */
-export function makeEnvelope<T>(type: string, version: number, source: string, data: T, identity?: EnvelopeIdentity): EnvelopeOf<T> {
-  return { id: identity?.id ?? newId(), type: versionedType(type, version), source, time: identity?.time ?? Date.now(), data };
+/**
+ * An envelope for `data`; a fresh id and the current time unless `identity` says otherwise. The
+ * correlation id goes in only when it differs from the id (a reader takes the id otherwise).
+ */
+export function makeEnvelope<T>(type: string, version: number, source: string, data: T, identity?: EnvelopeIdentity, correlationId?: string): EnvelopeOf<T> {
+  const id = identity?.id ?? newId();
+  const time = identity?.time ?? Date.now();
+  const typeV = versionedType(type, version);
+  // Field order is fixed (one hidden class, stable JSON) whether or not `cid` is set.
+  return correlationId !== undefined && correlationId !== id ? { id, type: typeV, source, time, cid: correlationId, data } : { id, type: typeV, source, time, data };
 }

@@ -2,12 +2,14 @@
  * Configuration comes from environment variables, each with a working local default.
  * A bad value stops start-up with a message that names the variable.
  */
+import { STREAMS } from '@relay/contracts';
+import type { StreamSettings } from '@relay/bus';
 import { ConfigError } from './config-error';
 import { readConnectionSettings, type ConnectionSettings } from './connection-settings';
 
 export { ConfigError };
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 export function envString(name: string, fallback: string, env: Env = process.env): string {
   const v = env[name];
@@ -50,6 +52,8 @@ export interface BaseConfig extends ConnectionSettings {
   tracing?: TracingSettings;
   /** Bytes of publishes that may wait while NATS is unreachable; past them publishes are refused. */
   natsOutboundBufferBytes: number;
+  /** Limits of every JetStream stream by name (stream-settings.ts); the owner of a stream applies its own. */
+  streams: Record<string, StreamSettings>;
 }
 
 /** What the process's tracing SDK needs to know; the exporter reads its own OTEL_EXPORTER_OTLP_* details. */
@@ -106,5 +110,24 @@ export function readBaseConfig(service: string, defaultHealthPort: number, env: 
     requestTimeoutMs: envInt('REQUEST_TIMEOUT_MS', 2000, env, 1),
     tracing: readTracingSettings(env),
     natsOutboundBufferBytes: envInt('NATS_OUTBOUND_BUFFER_BYTES', 8 * 1024 * 1024, env, 1024),
+    streams: readStreamSettings(env),
   };
+}
+
+/**
+ * Each JetStream stream's limits: the defaults its contract declares (libs/contracts/src/streams.ts),
+ * overridden per stream by `STREAM_<NAME>_MAX_AGE_SEC` and `STREAM_<NAME>_MAX_BYTES`, and
+ * `JETSTREAM_REPLICAS` for all of them. Only the owner of a stream applies them.
+ */
+export function readStreamSettings(env: Env = process.env): Record<string, StreamSettings> {
+  const replicas = envInt('JETSTREAM_REPLICAS', 1, env, 1);
+  const out: Record<string, StreamSettings> = {};
+  for (const s of STREAMS) {
+    out[s.name] = {
+      maxAgeSec: envInt(`STREAM_${s.name}_MAX_AGE_SEC`, s.limits.maxAgeSec, env, 1),
+      maxBytes: envInt(`STREAM_${s.name}_MAX_BYTES`, s.limits.maxBytes, env, 1024),
+      replicas,
+    };
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 export { AdmissionLimiter, isOverloadedError, OverloadedError } from './admission';
 export { BreakerRegistry, createBreaker } from './breaker';
-export { ConfigError, envBool, envInt, envString, readBaseConfig, readTracingSettings } from './env';
+export { ConfigError, envBool, envInt, envString, readBaseConfig, readStreamSettings, readTracingSettings } from './env';
 export { healthRoutes } from './health-routes';
 export { createLogger, traceLogFields } from './logger';
 export { createMetrics, LATENCY_BUCKETS } from './metrics';
@@ -34,6 +34,7 @@ export type { RecentIdsOptions } from './recent-ids';
 export type { RetryOptions } from './retry';
 export type { RuntimeOptions, ServiceRuntime } from './service-runtime';
 export type { AppOf, ServiceApp, ServiceContext, ServiceDefinition, StartOptions } from './service';
+export type { DurableSubscription } from './durable';
 export type { CallSpec, ServiceClient, ServiceClientOptions } from './service-client';
 export type { EventHandler, HandlerMetrics, RequestHandler } from './handler-metrics';
 export type { RetryPresetName, RetryPresets } from './retry-presets';

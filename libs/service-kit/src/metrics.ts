@@ -14,6 +14,8 @@ export interface ServiceMetrics {
   natsRequestSeconds: Histogram<'type' | 'outcome'>;
   /** Publishes refused while NATS was away and the outbound buffer full (nats-outbound-limit). */
   natsPublishesRefused: Counter;
+  /** Messages of durable JetStream consumers, by outcome: acked, retried, gave_up, poison (bus durable-consumer.ts). */
+  durableMessages: Counter<'stream' | 'durable' | 'outcome'>;
 }
 
 /** One registry per service instance (not the global one), so in-process tests can run several. */
@@ -35,5 +37,6 @@ export function createMetrics(service: string, instanceId: string): ServiceMetri
     invalidMessages: counter('relay_invalid_messages_total', 'Inbound NATS messages dropped by contract validation', ['type']),
     natsRequestSeconds: histogram('relay_nats_request_seconds', 'Duration of NATS requests to other services', ['type', 'outcome']),
     natsPublishesRefused: counter('relay_nats_publishes_refused_total', 'Publishes refused because NATS was unreachable and the outbound buffer was full'),
+    durableMessages: counter('relay_durable_messages_total', 'Messages of durable JetStream consumers, by stream, durable and outcome', ['stream', 'durable', 'outcome']),
   };
 }

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { connectNats, natsUsable } from './nats-connection';
 import { limitOutboundWhileDisconnected } from './nats-outbound-limit';
+import { coalesceNatsWrites } from './nats-write-coalescing';
 import { connectRedis, type Redis } from './redis-connection';
 import { Shutdown } from './shutdown';
 import { startTracing } from './tracing-sdk';
@@ -84,6 +85,7 @@ export async function createServiceRuntime(opts: RuntimeOptions): Promise<Servic
     onRefused: () => metrics.natsPublishesRefused.inc(),
   });
   if (!limited) logger.warn('this nats.js exposes no outbound buffer: publishes while NATS is away are not bounded');
+  if (!coalesceNatsWrites(nc)) logger.warn('this nats.js exposes no flush hook: NATS writes are not coalesced per event-loop iteration');
   const redis = opts.useRedis ? connectRedis({ url: config.redisUrl, logger, tls: config.redisTls }) : undefined;
   const bus = new Bus(nc, {
     source: `${config.service}/${config.instanceId}`,

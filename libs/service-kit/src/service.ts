@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { EventDef, RequestDef, SubjectParams } from '@relay/contracts';
+import type { EventDef, RequestDef, StreamDef, SubjectParams } from '@relay/contracts';
 import type { Bus, SubscribeOptions, Subscription } from '@relay/bus';
+import { consumeDurable, ensureOwnStream, type DurableSubscription } from './durable';
 import { ConfigError, type BaseConfig } from './env';
 import { createHandlerMetrics, instrumentEvent, instrumentRequest, type EventHandler, type HandlerMetrics, type RequestHandler } from './handler-metrics';
 import { createLogger, type Logger } from './logger';
@@ -41,6 +42,20 @@ export interface ServiceContext<C extends BaseConfig> {
     handler: EventHandler<Static<S>>,
     opts?: SubscribeOptions,
   ): Subscription;
+  /**
+   * Creates or updates a stream this service owns, with the configured limits (config.streams).
+   * Resolves after the first attempt; a failed one is logged and retried in the background, so a
+   * NATS without JetStream delays only the durable events, not the service.
+   */
+  ensureStream(def: StreamDef): Promise<void>;
+  /**
+   * Reads a catalog event from its stream through a durable consumer the stream declares for this
+   * service: shared by every instance (they split the work), explicit acks after the handler
+   * succeeded, a failing handler's message redelivered with backoff, a malformed one terminated;
+   * all counted in relay_durable_messages_total. The handler must be idempotent: a message can
+   * come again (a crash before the ack, a redelivery).
+   */
+  consumeDurable<T extends string, S extends TSchema>(stream: StreamDef, durable: string, def: EventDef<T, S>, handler: EventHandler<Static<S>>, opts?: { concurrency?: number }): DurableSubscription;
   /** Calls to other services through breakers and the shared retry presets (service-client.ts). */
   client<S extends Record<string, CallSpec<RequestDef, PresetName>>>(
     calls: S,
@@ -125,6 +140,8 @@ export async function startService<C extends BaseConfig, P extends object>(
     runtime,
     serve: (reqDef, handler) => bus.serve(reqDef, instrumentRequest(shortType(reqDef.type), handler, { metrics: handlerMetrics(), logger })),
     consume: (evDef, params, handler, subOpts) => bus.subscribe(evDef, params, instrumentEvent(evDef.type, handler, { metrics: handlerMetrics(), logger }), subOpts),
+    ensureStream: (streamDef) => ensureOwnStream(runtime, streamDef),
+    consumeDurable: (streamDef, durable, evDef, handler, durableOpts) => consumeDurable(runtime, streamDef, durable, evDef, handler, durableOpts),
     client: (calls, clientOpts) =>
       createServiceClient(bus, calls, RETRY_PRESETS, { ...clientOpts, breaker: { logger, metrics: runtime.metrics, registry: runtime.breakers } }),
   };
