@@ -3,6 +3,7 @@ import {
   checkMessageText,
   newId,
   RoomMessage,
+  type ChatMessage,
   type HistoryReply,
   type HistoryRequest,
   type JoinRoomReply,
@@ -16,6 +17,7 @@ import { type Bus, type MessageMeta } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import { chatError } from './errors';
 import type { ChatMetrics } from './metrics';
+import type { MentionPublisher } from './mention-publisher';
 import type { MessageStore } from './message-store';
 import { newestWithin, oldestWithin } from './reply-budget';
 
@@ -25,6 +27,8 @@ export interface ChatHandlerDeps {
   logger: Logger;
   metrics: ChatMetrics;
   textMaxChars: number;
+  /** Announces stored messages that mention someone on the CHAT_MENTIONS stream. */
+  mentions?: Pick<MentionPublisher, 'announce'>;
 }
 
 export interface ChatHandlers {
@@ -37,6 +41,32 @@ export interface ChatHandlers {
 /** The chat domain: requests arrive already validated against the catalog schemas. */
 export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
   const { store, bus, logger, metrics } = deps;
+
+  function announce(message: ChatMessage, meta: MessageMeta): void {
+    try {
+      bus.publish(RoomMessage, { room: message.room }, message, { correlationId: meta.correlationId });
+    } catch (err) {
+      // Stored but not announced: gateways fetch it by their tail check, clients by `since`.
+      metrics.publishFailures.inc();
+      logger.error({ err, correlationId: meta.correlationId, room: message.room, seq: message.seq }, 'RoomMessage publish failed');
+    }
+  }
+
+  /**
+   * A retried send (same clientMsgId) whose first try was stored: that try may have died or timed
+   * out between store and publish, and then nobody got the message live. So the stored copy is
+   * announced again; gateways and clients drop a seq they have, so a second announcement is
+   * harmless. A message no longer in the history (trimmed) is not announced; a failed read does
+   * not fail the send (the gateways' tail check still finds the message).
+   */
+  async function announceAgain(room: string, record: ChatMessage, meta: MessageMeta): Promise<void> {
+    try {
+      const stored = await store.stored(room, record.seq, record.id);
+      if (stored) announce(stored, meta);
+    } catch (err) {
+      logger.warn({ err, correlationId: meta.correlationId, room, seq: record.seq }, 'stored message of a retried send not announced again');
+    }
+  }
 
   return {
     async send(req, meta) {
@@ -53,17 +83,14 @@ export function createChatHandlers(deps: ChatHandlerDeps): ChatHandlers {
       });
       if (duplicate) {
         metrics.duplicates.inc();
+        await announceAgain(req.room, message, meta);
       } else {
         metrics.messagesStored.inc();
-        // Store before publish: only a durable message is announced, and only once.
-        try {
-          bus.publish(RoomMessage, { room: req.room }, message, { correlationId: meta.correlationId });
-        } catch (err) {
-          // Stored but not announced: members see the seq gap and recover it with `since`.
-          metrics.publishFailures.inc();
-          logger.error({ err, correlationId: meta.correlationId, room: req.room, seq: message.seq }, 'RoomMessage publish failed');
-        }
+        // Store before publish: only a durable message is announced.
+        announce(message, meta);
       }
+      // A duplicate send announces again: a mention lost on the first try is healed, a stored one deduplicated.
+      await deps.mentions?.announce(message, meta.correlationId);
       return { id: message.id, seq: message.seq, ts: message.ts, duplicate };
     },
 

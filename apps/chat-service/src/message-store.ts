@@ -135,6 +135,11 @@ export class MessageStore {
     return raw.reverse().map(parseMessage);
   }
 
+  /** The stored message with this seq and id; undefined when trimmed or the seq now holds another (a new epoch). */
+  async stored(room: string, seq: number, id: string): Promise<ChatMessage | undefined> {
+    return (await this.range(room, seq, seq)).find((m) => m.id === id);
+  }
+
   /** Messages with from <= seq <= to, ascending (fewer when trimmed from the history). */
   async range(room: string, from: number, to: number): Promise<ChatMessage[]> {
     const raw = await this.call(() => this.redis.zrangebyscore(roomKeys(room).log, from, to));

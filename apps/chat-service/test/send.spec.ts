@@ -1,7 +1,9 @@
-import { ChatHistory, ChatSend, isContractError, RoomMessage, type ChatMessage, type ContractError } from '@relay/contracts';
+import Redis from 'ioredis';
+import { ChatHistory, ChatSend, isContractError, newId, RoomMessage, type ChatMessage, type ContractError } from '@relay/contracts';
 import { type MessageMeta } from '@relay/bus';
 import { startNats, startRedis, uniqueName, waitFor, type TestNats, type TestRedis } from '@relay/testing';
 import type { ChatApp } from '../src/app';
+import { MessageStore } from '../src/message-store';
 import { connectClient, counterValue, REQ, startChat, type TestClient } from './harness';
 
 async function refusal(p: Promise<unknown>): Promise<ContractError> {
@@ -74,7 +76,7 @@ describe('chat send', () => {
     expect(history.messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 101));
   });
 
-  it('send - a clientMsgId retry stores once and returns the same id and seq, without a second RoomMessage', async () => {
+  it('send - a clientMsgId retry stores once, returns the same id and seq, and announces the stored message again', async () => {
     const room = uniqueName('room');
     const { events, stop } = collectRoom(room);
     await client.nc.flush();
@@ -84,8 +86,33 @@ describe('chat send', () => {
     expect(again).toEqual({ id: first.id, seq: first.seq, ts: first.ts, duplicate: true });
     const next = await client.bus.request(ChatSend, { room, user: 'alice', text: 'next', clientMsgId: 'retry-2' }, REQ);
     expect(next.seq).toBe(first.seq + 1);
+    await waitFor(() => events.length === 3, { what: 'three RoomMessages', timeoutMs: 3000 });
+    // Stored once; announced twice with the same id and seq (receivers drop the second by seq).
+    expect(events.map((e) => e.data.id)).toEqual([first.id, first.id, next.id]);
+    expect(events[1].data).toEqual(events[0].data);
+    stop();
+  });
+
+  it('send - a retry of a send stored but never announced (died between store and publish) announces the stored message', async () => {
+    const room = uniqueName('room');
+    const { events, stop } = collectRoom(room);
     await client.nc.flush();
-    expect(events.map((e) => e.data.id)).toEqual([first.id, next.id]);
+    // The first try: stored exactly as chat-service stores it, then the process "died" before publishing.
+    const redisClient = new Redis(redis.url);
+    try {
+      const store = new MessageStore(redisClient, { historyMaxPerRoom: 100, clientMsgIdTtlSec: 60 });
+      const stored = await store.append({ room, from: 'gina', text: 'lost on the way', clientMsgId: 'crash-1', id: newId(), ts: Date.now() });
+      expect(stored.duplicate).toBe(false);
+      await client.nc.flush();
+      expect(events).toEqual([]);
+
+      const retry = await client.bus.request(ChatSend, { room, user: 'gina', text: 'lost on the way', clientMsgId: 'crash-1' }, REQ);
+      expect(retry).toEqual({ id: stored.message.id, seq: stored.message.seq, ts: stored.message.ts, duplicate: true });
+      await waitFor(() => events.length === 1, { what: 'the stored message announced', timeoutMs: 3000 });
+      expect(events[0].data).toEqual(stored.message);
+    } finally {
+      redisClient.disconnect();
+    }
     stop();
   });
 
