@@ -1,5 +1,5 @@
 /**
- * notification-service: mentions found in chat messages, notifications sent by other services,
+ * notification-service: mentions of chat messages (read from the CHAT_MENTIONS stream), notifications sent by other services,
  * delivery to live connections and the pending store for offline users. Built by the service kit
  * like every service.
  */
@@ -8,7 +8,7 @@ import { defineService, RecentIds, startService, type AppOf, type ServiceContext
 import { SERVICE_NAME, type NotificationConfig } from './config';
 import { Delivery } from './delivery';
 import { serveApi } from './handlers/api-handlers';
-import { subscribeMentions } from './handlers/mention-handler';
+import { consumeMentions } from './handlers/mention-handler';
 import { MentionBudget } from './mention-budget';
 import { createNotificationMetrics } from './metrics';
 import { NotificationStore } from './notification-store';
@@ -58,8 +58,8 @@ export const notificationService = defineService({
       pendingDefaultLimit: Math.min(config.pendingMaxPerUser, PENDING_LIMIT_MAX),
     });
     const budget = new MentionBudget(ctx.redis, { perWindow: config.mentionBudgetPerMinute, windowMs: 60000 });
-    subscribeMentions({ consume: ctx.consume, notifier, metrics, mentionsMaxPerMessage: config.mentionsMaxPerMessage, budget });
-    return { store, notificationMetrics: metrics };
+    const mentions = consumeMentions({ consumeDurable: ctx.consumeDurable, notifier, metrics, mentionsMaxPerMessage: config.mentionsMaxPerMessage, budget });
+    return { store, notificationMetrics: metrics, mentions };
   },
 });
 

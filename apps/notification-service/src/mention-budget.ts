@@ -6,7 +6,8 @@ import type { Redis } from '@relay/service-kit';
  * notification-service instance (the count lives in Redis). It stops one account from paging
  * thousands of users by mentioning them, since mentions may name any user id (PROTOCOL: the
  * mentioned user need not be a member of the room). `perWindow` 0 turns it off.
- * The only code that touches the key `notif:{<sender>}:mention-budget`.
+ * The only code that touches the keys `notif:{<sender>}:mention-budget` and
+ * `notif:{<sender>}:mention-charged:<messageId>`.
  */
 export class MentionBudget {
   constructor(
@@ -23,5 +24,20 @@ export class MentionBudget {
     const after = Number(results?.[0]?.[1] ?? wanted);
     const before = after - wanted;
     return Math.max(0, Math.min(wanted, this.opts.perWindow - before));
+  }
+
+  /**
+   * take(), charged at most once per message: a redelivered mention event gets the grant of its
+   * first delivery back instead of spending the budget again. The grant is remembered for one
+   * window (a redelivery comes within seconds).
+   */
+  async takeOnce(sender: string, messageId: string, wanted: number): Promise<number> {
+    if (this.opts.perWindow <= 0 || wanted <= 0) return wanted;
+    const chargedKey = `notif:{${sender}}:mention-charged:${messageId}`;
+    const earlier = await this.redis.get(chargedKey);
+    if (earlier !== null) return Math.min(wanted, Number(earlier));
+    const granted = await this.take(sender, wanted);
+    await this.redis.set(chargedKey, String(granted), 'PX', this.opts.windowMs);
+    return granted;
   }
 }

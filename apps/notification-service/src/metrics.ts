@@ -15,7 +15,6 @@ export function createNotificationMetrics(m: ServiceMetrics) {
     ),
     acked: m.counter('relay_notifications_acked_total', 'Pending notifications removed by NotifyAck'),
     evicted: m.counter('relay_notifications_evicted_total', 'Pending notifications dropped because the per-user cap was reached'),
-    roomMessages: m.counter('relay_notification_room_messages_total', 'Chat messages scanned for mentions, by outcome', ['outcome']),
     mentionsIgnored: m.counter('relay_notification_mentions_ignored_total', 'Mentions past MENTIONS_MAX_PER_MESSAGE in one message'),
     onlineLookups: m.counter(
       'relay_notification_online_lookups_total',

@@ -1,16 +1,16 @@
-import { PresenceOnline } from '@relay/contracts';
-import { Bus } from '@relay/bus';
-import { connectNats, createLogger, redisReady, type ServiceRuntime } from '@relay/service-kit';
+import { MentionStream, newId, parseMentions, PresenceOnline, RoomMention, type ChatMessage, type MentionEvent } from '@relay/contracts';
+import { Bus, ensureStream } from '@relay/bus';
+import { connectNats, createLogger, readStreamSettings, redisReady } from '@relay/service-kit';
 import { startNats, startRedis, type TestNats, type TestRedis } from '@relay/testing';
 import type { NatsConnection } from 'nats';
-import { buildApp } from '../src/app';
+import { buildApp, type NotificationApp } from '../src/app';
 import { readConfig } from '../src/config';
 
 export const silent = createLogger({ service: 'notification-test', instanceId: 'test', level: 'silent' });
 
 /** A private NATS and Redis, a test-side Bus, and notification-service instances in-process. */
 export class Harness {
-  readonly apps: ServiceRuntime[] = [];
+  readonly apps: NotificationApp[] = [];
   /** Users the fake presence-service calls online. */
   readonly online = new Set<string>();
 
@@ -24,11 +24,33 @@ export class Harness {
   static async start(): Promise<Harness> {
     const [nats, redis] = await Promise.all([startNats(), startRedis()]);
     const nc = await connectNats({ url: nats.url, name: 'test', logger: silent });
+    // chat-service owns the mention stream; here the harness plays it.
+    await ensureStream(nc, MentionStream, readStreamSettings({})[MentionStream.name]);
     return new Harness(nats, redis, nc, new Bus(nc, { source: 'test/harness', logger: silent }));
   }
 
+  /** The mention event chat-service would publish for `msg` (undefined: it mentions nobody but its sender). */
+  static mentionOf(msg: ChatMessage): MentionEvent | undefined {
+    const mentioned = parseMentions(msg.text).filter((u) => u !== msg.from);
+    return mentioned.length === 0 ? undefined : { room: msg.room, messageId: msg.id, seq: msg.seq, from: msg.from, mentioned, text: msg.text, ts: msg.ts };
+  }
+
+  /**
+   * Stores a mention event in the stream as chat-service does (envelope id = Nats-Msg-Id derived
+   * from the message id). `envelopeId` overrides it: the stream then stores a second copy, which
+   * is how a test makes the consumer see the same message twice.
+   */
+  async publishMention(event: MentionEvent, envelopeId = `mention-${event.messageId}`): Promise<void> {
+    await this.bus.publishDurable({ def: RoomMention, params: { room: event.room }, data: event, identity: { id: envelopeId, time: event.ts } }, { timeoutMs: 5000 });
+  }
+
+  /** publishMention with a fresh envelope id: a second copy of the same mention. */
+  async republishMention(event: MentionEvent): Promise<void> {
+    await this.publishMention(event, newId());
+  }
+
   /** One more notification-service instance; `env` overrides its configuration. */
-  async addApp(env: Record<string, string> = {}): Promise<ServiceRuntime> {
+  async addApp(env: Record<string, string> = {}): Promise<NotificationApp> {
     const config = readConfig({
       ...this.nats.envFor('notification-service'),
       REDIS_URL: this.redis.url,
@@ -40,6 +62,7 @@ export class Harness {
     const app = await buildApp(config, { logger: silent });
     this.apps.push(app);
     if (!app.redis || !(await redisReady(app.redis, 5000))) throw new Error('redis not ready');
+    await app.mentions.ready();
     await app.nc.flush();
     return app;
   }

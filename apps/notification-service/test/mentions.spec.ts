@@ -1,4 +1,4 @@
-import { newId, NotifyAck, NotifyPending, RoomMessage, UserNotification, type ChatMessage, type Notification } from '@relay/contracts';
+import { newId, NotifyAck, NotifyPending, RoomMention, UserNotification, type ChatMessage, type MentionEvent, type Notification } from '@relay/contracts';
 import { uniqueName, waitFor } from '@relay/testing';
 import { Harness } from './harness';
 
@@ -12,7 +12,7 @@ describe('mentions', () => {
   beforeAll(async () => {
     h = await Harness.start();
     presence = h.fakePresence();
-    // Two instances in one queue group, as in production: every test runs against both.
+    // Two instances on one durable consumer, as in production: every test runs against both.
     const env = { MENTIONS_MAX_PER_MESSAGE: String(MENTIONS_MAX) };
     await h.addApp(env);
     await h.addApp(env);
@@ -24,10 +24,12 @@ describe('mentions', () => {
   });
 
   const message = (from: string, text: string, room = 'lobby'): ChatMessage => ({ room, id: newId(), seq: ++seq, from, text, ts: Date.now() });
-  const publish = async (msg: ChatMessage) => {
-    h.bus.publish(RoomMessage, { room: msg.room }, msg);
-    await h.nc.flush();
+  const eventOf = (msg: ChatMessage): MentionEvent => {
+    const event = Harness.mentionOf(msg);
+    if (!event) throw new Error(`test bug: "${msg.text}" mentions nobody`);
+    return event;
   };
+  const publish = (msg: ChatMessage) => h.publishMention(eventOf(msg));
   const pending = async (user: string) => (await h.bus.request(NotifyPending, { user }, { timeoutMs: 3000 })).notifications;
   const pendingCount = async (user: string, n: number) => waitFor(async () => ((await pending(user)).length === n ? true : undefined), { what: `${n} pending for ${user}` });
 
@@ -71,13 +73,14 @@ describe('mentions', () => {
     sub.unsubscribe();
   });
 
-  it('mentions - a redelivered message creates no second notification', async () => {
+  it('mentions - the same mention delivered again creates no second notification', async () => {
     const [alice, bob] = [uniqueName('alice'), uniqueName('bob')];
     const msg = message(alice, `ping @${bob}`);
     const duplicatesBefore = await h.metric('relay_notifications_duplicates_total', { source: 'mention' });
     await publish(msg);
     await pendingCount(bob, 1);
-    await publish(msg);
+    // A second copy in the stream (another envelope id, so the stream's own dedup does not hide it).
+    await h.republishMention(eventOf(msg));
     await waitFor(async () => (await h.metric('relay_notifications_duplicates_total', { source: 'mention' })) === duplicatesBefore + 1, {
       what: 'the redelivery to be seen as a duplicate',
     });
@@ -86,25 +89,33 @@ describe('mentions', () => {
     // Even after the first was acknowledged, the same message makes nothing new.
     const [first] = await pending(bob);
     await h.bus.request(NotifyAck, { user: bob, ids: [first.id] }, { timeoutMs: 3000 });
-    await publish(msg);
+    await h.republishMention(eventOf(msg));
     await waitFor(async () => (await h.metric('relay_notifications_duplicates_total', { source: 'mention' })) === duplicatesBefore + 2, {
       what: 'the second redelivery to be seen as a duplicate',
     });
     expect(await pending(bob)).toEqual([]);
   });
 
-  it('mentions - two instances in the queue group scan each message exactly once', async () => {
+  it('mentions - a publish retried with the same message id is stored once by the stream', async () => {
+    const [alice, bob] = [uniqueName('alice'), uniqueName('bob')];
+    const msg = message(alice, `once @${bob}`);
+    const duplicatesBefore = await h.metric('relay_notifications_duplicates_total', { source: 'mention' });
+    await publish(msg);
+    await publish(msg);
+    await pendingCount(bob, 1);
+    await h.publishMention(eventOf(message(alice, `after @${bob}`)));
+    await pendingCount(bob, 2);
+    // The retried publish never reached the consumer: the stream kept one copy.
+    expect(await h.metric('relay_notifications_duplicates_total', { source: 'mention' })).toBe(duplicatesBefore);
+  });
+
+  it('mentions - two instances share the durable consumer: each mention is handled once', async () => {
     const [alice, bob] = [uniqueName('alice'), uniqueName('bob')];
     const count = 20;
-    const perInstanceBefore = await Promise.all(h.apps.map((a) => scanned(a)));
-    for (let i = 0; i < count; i++) h.bus.publish(RoomMessage, { room: 'lobby' }, message(alice, `#${i} @${bob}`));
-    await h.nc.flush();
+    const ackedBefore = await h.metric('relay_durable_messages_total', { outcome: 'acked' });
+    await Promise.all(Array.from({ length: count }, (_, i) => publish(message(alice, `#${i} @${bob}`))));
     await pendingCount(bob, count);
-    await h.barrier();
-    const perInstance = (await Promise.all(h.apps.map((a) => scanned(a)))).map((v, i) => v - perInstanceBefore[i]);
-    expect(perInstance.reduce((a, b) => a + b, 0)).toBe(count);
-    // NATS spreads a queue group at random: 20 messages all to one of two instances is a 1 in 500,000 event.
-    expect(perInstance.every((n) => n > 0)).toBe(true);
+    await waitFor(async () => (await h.metric('relay_durable_messages_total', { outcome: 'acked' })) - ackedBefore === count, { what: `${count} acks` });
     expect(new Set((await pending(bob)).map((n) => n.text)).size).toBe(count);
   });
 
@@ -119,21 +130,24 @@ describe('mentions', () => {
     for (const u of users.slice(MENTIONS_MAX)) expect(await pending(u)).toEqual([]);
   });
 
-  it('mentions - a message without mentions, or mentioning only its sender, notifies nobody', async () => {
+  it('mentions - an event naming only its sender notifies nobody, and is acked', async () => {
     const alice = uniqueName('alice');
     const createdBefore = await h.metric('relay_notifications_created_total', { kind: 'mention' });
-    const scannedBefore = await h.metric('relay_notification_room_messages_total');
-    await publish(message(alice, 'plain text, a@b.c'));
-    await publish(message(alice, `note to self @${alice}`));
-    await h.barrier();
-    expect((await h.metric('relay_notification_room_messages_total')) - scannedBefore).toBe(2);
-    // With no one to notify a handler returns before its first await: nothing can still be running.
+    const ackedBefore = await h.metric('relay_durable_messages_total', { outcome: 'acked' });
+    await h.publishMention({ room: 'lobby', messageId: newId(), seq: ++seq, from: alice, mentioned: [alice], text: `note to self @${alice}`, ts: Date.now() });
+    await waitFor(async () => (await h.metric('relay_durable_messages_total', { outcome: 'acked' })) === ackedBefore + 1, { what: 'the ack' });
     expect(await h.metric('relay_notifications_created_total', { kind: 'mention' })).toBe(createdBefore);
     expect(await pending(alice)).toEqual([]);
   });
-});
 
-async function scanned(app: Harness['apps'][number]): Promise<number> {
-  const m = app.metrics.registry.getSingleMetric('relay_notification_room_messages_total');
-  return m ? (await m.get()).values.reduce((a, v) => a + v.value, 0) : 0;
-}
+  it('mentions - a malformed event is terminated and counted, and the ones after it still arrive', async () => {
+    const [alice, bob] = [uniqueName('alice'), uniqueName('bob')];
+    const poisonBefore = await h.metric('relay_durable_messages_total', { outcome: 'poison' });
+    // Straight into the stream, past the publisher's own contract check.
+    await h.nc.jetstream().publish('chat.v1.room.lobby.mention', new TextEncoder().encode(JSON.stringify({ id: newId(), type: `${RoomMention.type}.v1`, source: 'x', time: 1, data: { room: 'lobby' } })));
+    await h.nc.jetstream().publish('chat.v1.room.lobby.mention', new TextEncoder().encode('not json'));
+    await publish(message(alice, `still here @${bob}`));
+    await pendingCount(bob, 1);
+    await waitFor(async () => (await h.metric('relay_durable_messages_total', { outcome: 'poison' })) === poisonBefore + 2, { what: 'two poison messages counted' });
+  });
+});

@@ -1,4 +1,4 @@
-import { newId, NotifyPending, NotifySend, PresenceOnline, RoomMessage, UserNotification, type Notification } from '@relay/contracts';
+import { newId, NotifyPending, NotifySend, PresenceOnline, UserNotification, type Notification } from '@relay/contracts';
 import { uniqueName, waitFor } from '@relay/testing';
 import { Harness } from './harness';
 
@@ -54,8 +54,7 @@ describe('presence down', () => {
 
   it('presence down - a mention while presence is down is stored for the user', async () => {
     const [alice, bob] = [uniqueName('alice'), uniqueName('bob')];
-    h.bus.publish(RoomMessage, { room: 'lobby' }, { room: 'lobby', id: newId(), seq: 1, from: alice, text: `@${bob} hi`, ts: Date.now() });
-    await h.nc.flush();
+    await h.publishMention({ room: 'lobby', messageId: newId(), seq: 1, from: alice, mentioned: [bob], text: `@${bob} hi`, ts: Date.now() });
     const [n] = await waitFor(async () => {
       const list = await pending(bob);
       return list.length > 0 ? list : undefined;

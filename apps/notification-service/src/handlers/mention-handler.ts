@@ -1,28 +1,15 @@
-import { RoomMessage, type ChatMessage } from '@relay/contracts';
-import type { Subscription } from '@relay/bus';
-import { RETRY_PRESETS, withRetry, type ServiceContext } from '@relay/service-kit';
+import { MentionStream, RoomMention, type MentionEvent } from '@relay/contracts';
+import type { DurableSubscription, ServiceContext } from '@relay/service-kit';
 import type { NotificationConfig } from '../config';
 import type { MentionBudget } from '../mention-budget';
-import { parseMentions } from '../mention-parser';
 import type { NotificationMetrics } from '../metrics';
 import type { Notifier } from '../notifier';
 
-/** The queue group shared by every instance: each stored message is scanned once. */
-export const MENTION_QUEUE = 'notification-service';
-
-const AT = 0x40;
-
-/**
- * A message whose bytes hold no `@` mentions nobody: most chat traffic is skipped before it is
- * parsed and validated. (chat-service, the only publisher, encodes with JSON.stringify, which
- * never escapes `@`; a payload with an `@` anywhere is parsed and scanned as before.)
- */
-function mayMention(payload: Uint8Array): boolean {
-  return payload.indexOf(AT) !== -1;
-}
+/** The durable consumer every instance binds (declared with the stream): they split the mentions. */
+export const MENTION_DURABLE = 'notification-service';
 
 export interface MentionHandlerDeps {
-  consume: ServiceContext<NotificationConfig>['consume'];
+  consumeDurable: ServiceContext<NotificationConfig>['consumeDurable'];
   notifier: Notifier;
   metrics: NotificationMetrics;
   mentionsMaxPerMessage: number;
@@ -31,48 +18,39 @@ export interface MentionHandlerDeps {
 }
 
 /**
- * Consumes every room's stored messages and notifies each distinct mentioned user except the
- * sender. The idempotency scope is the message id, so the same message seen twice (a
- * redelivery, a replay) creates nothing new; that is also what makes the retry safe.
+ * Reads chat-service's mention events from the CHAT_MENTIONS stream and notifies each mentioned
+ * user. A mention made while no instance runs waits in the stream. The idempotency scope is the
+ * message id, so the same event delivered twice (a redelivery after a crash before the ack, a
+ * publish retried by chat-service) creates nothing new; a failure throws, and the stream
+ * delivers the event again later.
  */
-export function subscribeMentions(deps: MentionHandlerDeps): Subscription {
-  return deps.consume(
-    RoomMessage,
-    '*',
-    async (msg, meta, log) => {
-      const users = parseMentions(msg.text).filter((u) => u !== msg.from);
-      if (users.length === 0) return;
-      let kept = users.slice(0, deps.mentionsMaxPerMessage);
-      try {
-        // Charged once, before the retry: a retried notify must not spend the budget twice.
-        if (deps.budget) kept = kept.slice(0, await deps.budget.take(msg.from, kept.length));
-        if (kept.length < users.length) deps.metrics.mentionsIgnored.inc(users.length - kept.length);
-        if (kept.length === 0) return;
-        await withRetry(() => deps.notifier.notify(kept.map((user) => mentionFor(msg, user)), 'mention', meta.correlationId), RETRY_PRESETS.idempotent);
-      } catch (err) {
-        log.error({ err, room: msg.room, messageId: msg.id }, 'mention notifications failed');
-      }
-    },
-    {
-      queue: MENTION_QUEUE,
-      prefilter: (payload) => {
-        // Counted here, before any parsing, so tests (and dashboards) see every message scanned.
-        deps.metrics.roomMessages.inc();
-        return mayMention(payload);
-      },
-    },
-  );
+export function consumeMentions(deps: MentionHandlerDeps): DurableSubscription {
+  return deps.consumeDurable(MentionStream, MENTION_DURABLE, RoomMention, async (event, meta) => {
+    // chat-service leaves the sender out already; a stream written by an older or foreign publisher may not.
+    const users = event.mentioned.filter((u) => u !== event.from);
+    if (users.length === 0) return;
+    let kept = users.slice(0, deps.mentionsMaxPerMessage);
+    // Charged once per message, whatever the number of deliveries.
+    if (deps.budget) kept = kept.slice(0, await deps.budget.takeOnce(event.from, event.messageId, kept.length));
+    if (kept.length < users.length) deps.metrics.mentionsIgnored.inc(users.length - kept.length);
+    if (kept.length === 0) return;
+    await deps.notifier.notify(
+      kept.map((user) => mentionFor(event, user)),
+      'mention',
+      meta.correlationId,
+    );
+  });
 }
 
-function mentionFor(msg: ChatMessage, user: string) {
+function mentionFor(event: MentionEvent, user: string) {
   return {
     user,
     kind: 'mention',
-    from: msg.from,
-    room: msg.room,
-    text: msg.text,
-    ts: msg.ts,
-    data: { messageId: msg.id, seq: msg.seq },
-    idempotencyScope: `mention:${msg.id}`,
+    from: event.from,
+    room: event.room,
+    text: event.text,
+    ts: event.ts,
+    data: { messageId: event.messageId, seq: event.seq },
+    idempotencyScope: `mention:${event.messageId}`,
   };
 }
