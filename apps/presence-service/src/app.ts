@@ -3,6 +3,7 @@
  * member and online/offline events (through an outbox in Redis). Built by the service kit like
  * every service.
  */
+import { PresenceStream } from '@relay/contracts';
 import { defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { SERVICE_NAME, type PresenceConfig } from './config';
 import { EventOutbox } from './event-outbox';
@@ -18,7 +19,7 @@ export const presenceService = defineService({
   redis: true,
   // Serving with Redis down answers DEPENDENCY_DOWN; a short wait is enough (leases are short).
   redisStartWaitMs: (config) => config.requestTimeoutMs,
-  setup(ctx: ServiceContext<PresenceConfig>) {
+  async setup(ctx: ServiceContext<PresenceConfig>) {
     const { config, logger } = ctx;
     const metrics = createPresenceMetrics(ctx.metrics);
     const store = new PresenceStore(ctx.redis, {
@@ -26,7 +27,9 @@ export const presenceService = defineService({
       tombstoneTtlMs: config.tombstoneTtlMs,
       gatewayLeaseMs: config.gatewayLeaseMs,
     });
+    await ctx.ensureStream(PresenceStream);
     const outbox = new EventOutbox({
+      ackTimeoutMs: config.requestTimeoutMs,
       bus: ctx.bus,
       store,
       instanceId: config.instanceId,
