@@ -1,12 +1,16 @@
 import type { ChatMessage } from '@relay/contracts';
 import type { ServiceClients } from './service-clients';
 
-/** Enough pages for any hole a room sequencer may ask to fill (100 per page). */
-const MAX_PAGES = 20;
+/** The largest page ChatHistory serves. */
+const PAGE_LIMIT = 100;
 
 /**
  * Messages `from..to` of a room, read from history backwards in pages: a page may hold fewer
- * than asked (large messages), so it pages on with `before` until it reaches `from`.
+ * than asked (large messages fill the reply budget), so it pages on with `before` until it
+ * reaches `from`, however many pages the range takes. The room sequencer treats a seq this does
+ * not return as gone from the store, so stopping early would skip stored messages. Each page
+ * moves `before` down by at least one seq, so the loop ends; it stops early only when history
+ * has nothing older (trimmed) or a page makes no progress.
  */
 export async function fetchHistoryRange(
   services: Pick<ServiceClients, 'chatHistory'>,
@@ -14,13 +18,13 @@ export async function fetchHistoryRange(
   from: number,
   to: number,
 ): Promise<ChatMessage[]> {
-  const out: ChatMessage[] = [];
+  const pages: ChatMessage[][] = [];
   let before = to + 1;
-  for (let page = 0; page < MAX_PAGES && before > from; page++) {
-    const { messages } = await services.chatHistory({ room, before, limit: Math.min(100, before - from) });
-    if (messages.length === 0) break;
-    out.unshift(...messages.filter((m) => m.seq >= from));
+  while (before > from) {
+    const { messages } = await services.chatHistory({ room, before, limit: Math.min(PAGE_LIMIT, before - from) });
+    if (messages.length === 0 || messages[0].seq >= before) break;
+    pages.push(messages.filter((m) => m.seq >= from && m.seq < before));
     before = messages[0].seq;
   }
-  return out;
+  return pages.reverse().flat();
 }

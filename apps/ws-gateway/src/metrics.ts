@@ -1,8 +1,9 @@
 import type { ServiceMetrics } from '@relay/service-kit';
+import { SKIP_REASONS } from './room-sequencer';
 
 /** The gateway's own metrics (README "Metrics"); breaker states come from service-kit. */
 export function createGatewayMetrics(m: ServiceMetrics) {
-  return {
+  const metrics = {
     connections: m.gauge('relay_gateway_connections', 'Open WebSocket connections'),
     framesIn: m.counter('relay_gateway_frames_in_total', 'Inbound client frames by type (invalid ones as "invalid")', ['type']),
     framesOut: m.counter('relay_gateway_frames_out_total', 'Outbound frames written to sockets by type', ['type']),
@@ -15,7 +16,15 @@ export function createGatewayMetrics(m: ServiceMetrics) {
     roomSubscriptions: m.gauge('relay_gateway_room_subscriptions', 'Rooms this gateway is subscribed to (has a local member in)'),
     closes: m.counter('relay_gateway_closes_total', 'Connections closed by the gateway, by close code', ['code']),
     tailRecovered: m.counter('relay_gateway_tail_recovered_total', 'Messages whose live publish never arrived, fetched by the periodic tail check'),
+    skippedMessages: m.counter(
+      'relay_gateway_skipped_messages_total',
+      'Seqs a room stream went past without delivering them live: not-in-history (trimmed or a replaced store), fetch-failed (history unreadable past the give-up bound)',
+      ['reason'],
+    ),
   };
+  // Every reason exported at 0 from the start, so increase() in the alert sees the first skip.
+  for (const reason of SKIP_REASONS) metrics.skippedMessages.inc({ reason }, 0);
+  return metrics;
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

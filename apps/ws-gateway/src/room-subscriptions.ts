@@ -71,8 +71,13 @@ export class RoomSubscriptions {
       deliver: (msg) => this.fanOutMessage(msg),
       fetchGap: (from, to) => this.deps.fetchRange(room, from, to),
       gapWaitMs: this.deps.gapWaitMs,
-      onError: (err) => logger.warn({ err, room }, 'could not fill a gap in the live stream'),
+      onError: (err) => logger.warn({ err, room }, 'could not fill a gap in the live stream; trying again'),
       onDropped: (msg) => logger.warn({ room, seq: msg.seq, id: msg.id }, 'live message far ahead that history does not know: dropped'),
+      onSkipped: ({ from, to, count, reason, err }) => {
+        // Members of this room miss these seqs live (clients see the gap and page with `history`).
+        logger.error({ room, from, to, count, reason, err }, 'messages skipped in the live stream');
+        this.deps.metrics.skippedMessages.inc({ reason }, count);
+      },
     });
     const subs = [
       bus.subscribe(RoomMessage, { room }, (msg, meta) => {

@@ -20,10 +20,17 @@ export interface TailCheckDeps {
  * a later message shows the hole, so the last message before a quiet period could stay missing.
  * Every `intervalMs` this asks chat-service where the rooms this gateway holds stand (one
  * request per 500 rooms) and fetches whatever the live stream has not delivered.
+ *
+ * Only what was stored at least one round ago counts: a round fetches up to where the store stood
+ * in the previous round. A message stored just now may still be on its way live (the publish
+ * follows the store), and fetching it would race its publish for nothing; a lost publish is
+ * still fetched one round later (within two intervals).
  */
 export class TailCheck {
   private timer?: NodeJS.Timeout;
   private running = false;
+  /** Where each room's store stood in the previous round. */
+  private previous = new Map<string, RoomPosition>();
 
   constructor(private readonly deps: TailCheckDeps) {}
 
@@ -42,21 +49,33 @@ export class TailCheck {
   async check(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    const seen = new Map<string, RoomPosition>();
     try {
       const all = this.deps.rooms.roomNames();
       for (let i = 0; i < all.length; i += POSITIONS_MAX_ROOMS) {
         const positions = await this.deps.positions(all.slice(i, i + POSITIONS_MAX_ROOMS));
-        await Promise.all(positions.map((p) => this.catchUp(p)));
+        for (const p of positions) seen.set(p.room, p);
+        await Promise.all(positions.map((p) => this.catchUpTo(this.previous.get(p.room), p)));
       }
     } catch (err) {
       // chat-service down or its breaker open: the next round tries again.
       this.deps.logger.warn({ err: (err as Error).message }, 'tail check failed; retrying next round');
     } finally {
+      // Rooms not reached this round (a failed request) keep last round's position; rooms left go.
+      const held = new Set(this.deps.rooms.roomNames());
+      for (const [room, p] of this.previous) if (!seen.has(room) && held.has(room)) seen.set(room, p);
+      this.previous = seen;
       this.running = false;
     }
   }
 
-  private async catchUp(p: RoomPosition): Promise<void> {
+  /**
+   * Fetches up to where the store stood last round. A store now in another epoch (reset since)
+   * waits a round too: last round's seqs belong to the old one.
+   */
+  private async catchUpTo(earlier: RoomPosition | undefined, now: RoomPosition): Promise<void> {
+    if (!earlier || earlier.epoch !== now.epoch || earlier.seq > now.seq) return;
+    const p = earlier;
     const fetched = await this.deps.rooms.catchUp(p.room, p.seq, p.epoch, this.deps.maxPerRoom);
     if (fetched > 0) {
       this.deps.metrics.tailRecovered.inc(fetched);

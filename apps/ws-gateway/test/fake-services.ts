@@ -37,6 +37,12 @@ export class FakeServices {
   readonly syncs: GatewaySnapshot[] = [];
   readonly pending = new Map<string, Notification[]>();
   readonly acks: Array<{ user: string; ids: string[] }> = [];
+  /**
+   * Users whose NotifyPending arrived. A gateway subscribes to a user's notifications before it
+   * asks for the pending ones, on one NATS connection: once the request is here, the server has
+   * the subscription, and a notification published from now on reaches it.
+   */
+  readonly pendingRequests: string[] = [];
   /** Every NotifyAck as it arrives, failed ones included. */
   readonly ackAttempts: Array<{ user: string; ids: string[] }> = [];
   /** NotifyAck fails, so delivered notifications stay pending. */
@@ -171,7 +177,10 @@ export class FakeServices {
   private startNotification(): void {
     const bus = this.bus;
     this.otherSubs.push(
-      bus.serve(NotifyPending, async (req) => ({ notifications: (this.pending.get(req.user) ?? []).slice(req.offset ?? 0) })),
+      bus.serve(NotifyPending, async (req) => {
+        this.pendingRequests.push(req.user);
+        return { notifications: (this.pending.get(req.user) ?? []).slice(req.offset ?? 0) };
+      }),
       bus.serve(NotifyAck, async (req) => {
         this.ackAttempts.push(req);
         // Lost confirmations (the service's Redis is down, or a crash before the ack): nothing removed.

@@ -32,6 +32,8 @@ describe('gateway notifications', () => {
     const c1 = await gw.connect(user);
     const c2 = await gw.connect(user);
     const other = await gw.connect(uniqueName('u'));
+    // The gateway's SUB is at the server once the pending request that follows it arrived.
+    await waitFor(() => fake.pendingRequests.includes(user), { what: 'user subscription at the server' });
     const n = notification(user, 'live');
     fake.bus.publish(UserNotification, { user }, n);
     // The same id again (a redelivery): not shown twice on the same connection.
