@@ -24,6 +24,7 @@ export interface TestNats {
 }
 
 export interface StartNatsOptions {
+  /** JetStream with a store in the server's temporary folder (default on, as everywhere the project runs NATS). */
   jetstream?: boolean;
   /**
    * Per-role users with the permissions derived from the contract catalog (default on): the
@@ -86,7 +87,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<TestNats> 
   const dir = mkdtempSync(join(tmpdir(), 'relay-nats-'));
   const auth = opts.auth === false ? undefined : generateNatsAuth(join(dir, 'auth'), opts.harness !== false);
   const conf = writeServerConf(dir, auth, opts.tls);
-  const args = ['-c', conf, ...serverArgs('nats', { port, monitorPort: monitor, dir: join(dir, 'js'), jetstream: opts.jetstream })];
+  const args = ['-c', conf, ...serverArgs('nats', { port, monitorPort: monitor, dir: join(dir, 'js'), jetstream: opts.jetstream ?? true })];
   const server = new ChildServer('nats-server', bin, args, port, async () => (await httpStatus(`http://127.0.0.1:${monitor}/healthz`)) === 200);
   await server.start();
   const url = `${opts.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`;
