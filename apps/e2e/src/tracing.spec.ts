@@ -179,8 +179,8 @@ describe('tracing across processes', () => {
     await erin.request({ type: 'send', room, text: 'hello @frank', traceparent: `00-${traceId}-${hex(8)}-01` });
     await frank.next((f) => f.type === 'notification' && f.room === room, 10000);
     const names = () => collector.inTrace(traceId).map((s) => `${s.service}:${s.name}`);
-    await waitFor(() => names().includes('ws-gateway:notify.notification receive'), { timeoutMs: 15000, what: `notification spans; got ${JSON.stringify(names())}` });
-    expect(names()).toEqual(expect.arrayContaining(['notification-service:chat.message receive', 'notification-service:notify.notification publish']));
+    await waitFor(() => names().includes('ws-gateway:notify.notification receive'), { timeoutMs: 15000, what: "the gateway's notification receive span in the message's trace" });
+    expect(names()).toEqual(expect.arrayContaining(['notification-service:chat.mention receive', 'notification-service:notify.notification publish']));
   });
 
   it('tracing - a malformed traceparent is a BAD_REQUEST naming the field, and the connection stays usable', async () => {
