@@ -28,11 +28,22 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range. */
+/**
+ * Ports this process has handed out. A port is free until its server binds it, so two picks in a
+ * row (a nats-server's client and monitor ports) could otherwise be the same number, about once
+ * in 12,000 picks: a few times in a full test run.
+ */
+const handedOut = new Set<number>();
+
+/** A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range, never handed out before by this process. */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
-    if (await canBind(port)) return port;
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error(`no free port found in ${LOW}..${HIGH - 1}`);
 }
