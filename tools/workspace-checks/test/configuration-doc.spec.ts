@@ -21,6 +21,20 @@ function variablesReadByCode(): Map<string, string[]> {
   return found;
 }
 
+/**
+ * Names read through a template, one per instance of something (`STREAM_${s.name}_MAX_BYTES`):
+ * as patterns, each `${...}` standing for an upper-case name part.
+ */
+function variablePatternsReadByCode(): Map<RegExp, string> {
+  const file = resolve(ROOT, 'libs/service-kit/src/env.ts');
+  const patterns = new Map<RegExp, string>();
+  for (const m of readFileSync(file, 'utf8').matchAll(/env(?:Int|String|Bool)\(\s*`([A-Z][A-Z0-9_]*(?:\$\{[^}]+\}[A-Z0-9_]*)+)`/g)) {
+    const source = m[1].split(/\$\{[^}]+\}/).map((part) => part.replace(/[^A-Z0-9_]/g, '')).join('[A-Z0-9_]+');
+    patterns.set(new RegExp(`^${source}$`), m[1]);
+  }
+  return patterns;
+}
+
 /** Variable names in the first column of the doc's tables. */
 function variablesDocumented(): Set<string> {
   const names = new Set<string>();
@@ -41,8 +55,17 @@ describe('configuration doc', () => {
     const read = variablesReadByCode();
     // The start command's own variables live in tools/dev-start, not in an app's config.ts.
     const devStart = readFileSync(resolve(ROOT, 'tools/dev-start/src/options.mjs'), 'utf8');
-    const stale = [...variablesDocumented()].filter((name) => !read.has(name) && !devStart.includes(`'${name}'`));
+    const patterns = [...variablePatternsReadByCode().keys()];
+    const stale = [...variablesDocumented()].filter((name) => !read.has(name) && !patterns.some((p) => p.test(name)) && !devStart.includes(`'${name}'`));
     expect(stale).toEqual([]);
+  });
+
+  it('configuration doc - a variable read through a template has at least one documented instance', () => {
+    const patterns = variablePatternsReadByCode();
+    expect(patterns.size).toBeGreaterThan(0);
+    const documented = [...variablesDocumented()];
+    const undocumented = [...patterns.entries()].filter(([p]) => !documented.some((name) => p.test(name))).map(([, template]) => template);
+    expect(undocumented).toEqual([]);
   });
 });
 
