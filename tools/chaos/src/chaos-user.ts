@@ -15,6 +15,12 @@ const PAGE = 100;
 const RETRY_MS = 250;
 /** Bound of a catch-up after an unrecovered rejoin (pages of 100). */
 const MAX_CATCH_UP_PAGES = 50;
+/**
+ * Every this many messages, a user's message mentions its peer (the next member of its room):
+ * the run then also proves that no acknowledged mention is lost or notified twice. About 7
+ * mentions a minute per sender at the default pace, well inside the mention budget (120).
+ */
+const MENTION_EVERY = 3;
 
 export class ChaosUser {
   private readonly client: RelayClient;
@@ -34,6 +40,8 @@ export class ChaosUser {
     readonly room: string,
     urls: string[],
     private readonly ledger: Ledger,
+    /** The member this user's mentions name; none: it mentions nobody. */
+    private readonly peer?: string,
   ) {
     // Users spread over the gateways: each starts at a different one and rotates on failure.
     const offset = Number(/(\d+)$/.exec(user)?.[1] ?? 0) % urls.length;
@@ -50,6 +58,11 @@ export class ChaosUser {
       if (m.room !== room) return;
       ledger.shownMessage(user, m.id);
       this.lastSeq = m.seq; // in order within an epoch; a new epoch starts the count over
+    });
+    this.client.on('notification', (n) => {
+      const messageId = (n.data as { messageId?: unknown } | undefined)?.messageId;
+      // Acknowledged by the client right after this listener (autoAck), as the web page does.
+      if (n.kind === 'mention' && typeof messageId === 'string') ledger.shownMention(user, n.id, messageId);
     });
     this.client.on('gap', (g) => void this.fillGap(g.from, g.to));
     this.client.on('joined', (j) => void this.onJoined(j));
@@ -124,13 +137,16 @@ export class ChaosUser {
     if (this.sending) return;
     this.sending = true;
     const started = this.mark();
-    const text = `${this.user} #${++this.n}`;
+    const n = ++this.n;
+    const mentioned = this.peer !== undefined && n % MENTION_EVERY === 0 ? this.peer : undefined;
+    const text = mentioned ? `${this.user} #${n} for @${mentioned}` : `${this.user} #${n}`;
     const clientMsgId = randomUUID();
     try {
       for (;;) {
         try {
           const sent = await this.client.send(this.room, text, { clientMsgId });
           this.ledger.ackedMessage(sent.id, sent.room, sent.seq);
+          if (mentioned) this.ledger.ackedMention(sent.id, mentioned);
           const since = this.failingSince ?? started;
           this.ledger.sendOutage(Date.now() - since.at, since.phase);
           this.failingSince = undefined;

@@ -57,4 +57,26 @@ describe('chaos ledger', () => {
     expect(l.phases[started].longestSendOutageMs).toBe(9000);
     expect(l.current.longestSendOutageMs).toBe(0);
   });
+
+  it('chaos ledger - an acknowledged mention never notified is lost in the phase it was acked; one notified is not', () => {
+    const l = ledgerWithRoom();
+    l.ackedMention('m1', 'b');
+    l.ackedMention('m2', 'b');
+    l.shownMention('b', 'n1', 'm1');
+    expect(l.mentionsMissing).toBe(1);
+    l.startPhase('later');
+    l.settle(new Map());
+    expect(l.phases[1]).toMatchObject({ mentions: 2, mentionsLost: 1 });
+    expect(l.phases[2]).toMatchObject({ mentions: 0, mentionsLost: 0 });
+    expect(l.lostMentions).toEqual([{ messageId: 'm2', mentioned: 'b', phase: 'kill-x' }]);
+  });
+
+  it('chaos ledger - a second notification (another id) for one mention is a duplicate; a retried send of it counts once', () => {
+    const l = ledgerWithRoom();
+    l.ackedMention('m1', 'b');
+    l.ackedMention('m1', 'b');
+    l.shownMention('b', 'n1', 'm1');
+    l.shownMention('b', 'n2', 'm1');
+    expect(l.current).toMatchObject({ mentions: 1, mentionDuplicates: 1 });
+  });
 });

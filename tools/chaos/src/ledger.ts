@@ -1,6 +1,7 @@
 /**
  * The chaos run's accounting: every acknowledged message (the `sent` its sender got), every
- * message each member saw (live, replayed on rejoin, or fetched from history after a gap), and per
+ * message each member saw (live, replayed on rejoin, or fetched from history after a gap), every
+ * acknowledged mention and the notifications it became, and per
  * phase (the baseline, then one phase per fault) duplicates, recovered gaps and the longest time a
  * client could not send. Pure data: the final verdict is computed from it and a history listing.
  */
@@ -24,6 +25,12 @@ export interface PhaseStats {
   lost: number;
   /** Of `lost`: not in the room's history either (gone from the store). */
   lostFromStore: number;
+  /** Acknowledged messages that mention a member (each should become one notification for them). */
+  mentions: number;
+  /** Of `mentions`: the mentioned user never got a notification for it. */
+  mentionsLost: number;
+  /** A second notification for one mention, as the user sees it (after the client's de-dup by id). */
+  mentionDuplicates: number;
   error?: string;
 }
 
@@ -34,6 +41,12 @@ interface Acked {
   phase: number;
 }
 
+interface AckedMention {
+  messageId: string;
+  mentioned: string;
+  phase: number;
+}
+
 export class Ledger {
   readonly phases: PhaseStats[] = [];
   private readonly acked = new Map<string, Acked>();
@@ -41,6 +54,9 @@ export class Ledger {
   private readonly seen = new Map<string, Set<string>>();
   private readonly shown = new Map<string, Set<string>>();
   private readonly members = new Map<string, string[]>();
+  private readonly mentions = new Map<string, AckedMention>();
+  /** `user messageId` -> the notification id first shown for that mention. */
+  private readonly notified = new Map<string, string>();
 
   constructor() {
     this.startPhase('baseline');
@@ -51,7 +67,7 @@ export class Ledger {
   }
 
   startPhase(name: string): PhaseStats {
-    const p: PhaseStats = { name, acked: 0, sendFailures: 0, historyFailures: 0, duplicates: 0, gapsRecovered: 0, unrecoveredJoins: 0, longestSendOutageMs: 0, lost: 0, lostFromStore: 0 };
+    const p: PhaseStats = { name, acked: 0, sendFailures: 0, historyFailures: 0, duplicates: 0, gapsRecovered: 0, unrecoveredJoins: 0, longestSendOutageMs: 0, lost: 0, lostFromStore: 0, mentions: 0, mentionsLost: 0, mentionDuplicates: 0 };
     this.phases.push(p);
     return p;
   }
@@ -65,6 +81,32 @@ export class Ledger {
   ackedMessage(id: string, room: string, seq: number): void {
     this.acked.set(id, { id, room, seq, phase: this.phases.length - 1 });
     this.current.acked++;
+  }
+
+  /** An acknowledged message that mentions `mentioned`: it must reach them as one notification. */
+  ackedMention(messageId: string, mentioned: string): void {
+    const key = `${mentioned} ${messageId}`;
+    if (this.mentions.has(key)) return;
+    this.mentions.set(key, { messageId, mentioned, phase: this.phases.length - 1 });
+    this.current.mentions++;
+  }
+
+  /**
+   * A mention notification shown to `user` (the client already dropped repeated ids). Another
+   * notification id for the same message is a duplicate as the user sees it.
+   */
+  shownMention(user: string, notificationId: string, messageId: string): void {
+    const key = `${user} ${messageId}`;
+    const first = this.notified.get(key);
+    if (first === undefined) this.notified.set(key, notificationId);
+    else this.current.mentionDuplicates++;
+  }
+
+  /** Acknowledged mentions whose notification has not been shown yet. */
+  get mentionsMissing(): number {
+    let missing = 0;
+    for (const key of this.mentions.keys()) if (!this.notified.has(key)) missing++;
+    return missing;
   }
 
   sendFailed(): void {
@@ -132,7 +174,14 @@ export class Ledger {
       if (!inStore) phase.lostFromStore++;
       lost.push({ id: a.id, room: a.room, seq: a.seq, phase: phase.name, missedBy, inStore });
     }
+    for (const p of this.phases) p.mentionsLost = 0;
+    for (const [key, m] of this.mentions) if (!this.notified.has(key)) this.phases[m.phase].mentionsLost++;
     return lost;
+  }
+
+  /** Acknowledged mentions that never became a notification, for the report. */
+  get lostMentions(): { messageId: string; mentioned: string; phase: string }[] {
+    return [...this.mentions.entries()].filter(([key]) => !this.notified.has(key)).map(([, m]) => ({ messageId: m.messageId, mentioned: m.mentioned, phase: this.phases[m.phase].name }));
   }
 
   get totalAcked(): number {

@@ -30,6 +30,9 @@ export interface ChaosResult {
   totalAcked: number;
   lost: LostMessage[];
   duplicates: number;
+  totalMentions: number;
+  lostMentions: { messageId: string; mentioned: string; phase: string }[];
+  mentionDuplicates: number;
   machine: { cpus: number; loadAverage1m: number };
 }
 
@@ -37,6 +40,8 @@ export interface ChaosResult {
 const RECOVERY_TIMEOUT_MS = 60_000;
 /** Time kept free at the end for the settle, the history check and clean-up. */
 const END_RESERVE_MS = 30_000;
+/** Longest wait after the settle for mention notifications still on their way (a redelivery backoff reaches 30 s). */
+const MENTION_WAIT_MS = 45_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,7 +61,11 @@ export async function runChaos(o: ChaosOptions, running: Running, log: (line: st
   running.stack = stack;
 
   const urls = stack.gatewayUrls();
-  for (let i = 0; i < o.users; i++) running.users.push(new ChaosUser(`chaos_u${i}`, `chaos_room${i % o.rooms}`, urls, ledger));
+  // Room r holds users r, r + rooms, r + 2*rooms ...; each mentions the next one of its room.
+  for (let i = 0; i < o.users; i++) {
+    const peer = i + o.rooms < o.users ? i + o.rooms : i % o.rooms;
+    running.users.push(new ChaosUser(`chaos_u${i}`, `chaos_room${i % o.rooms}`, urls, ledger, peer === i ? undefined : `chaos_u${peer}`));
+  }
   log(`chaos: ${o.users} clients joining ${o.rooms} rooms`);
   for (let i = 0; i < running.users.length; i += 10) await Promise.all(running.users.slice(i, i + 10).map((u) => u.join()));
 
@@ -80,6 +89,10 @@ export async function runChaos(o: ChaosOptions, running: Running, log: (line: st
   for (const u of running.users) u.stopSending();
   await Promise.all(running.users.map((u) => u.drained(15_000)));
   await sleep(o.settleS * 1000);
+  // Mentions made during a notification-service outage wait in the stream, and one whose
+  // handling failed comes again after a backoff: give them time to arrive, bounded.
+  const mentionWaitEnd = Math.min(Date.now() + MENTION_WAIT_MS, deadline - END_RESERVE_MS / 2);
+  while (ledger.mentionsMissing > 0 && Date.now() < mentionWaitEnd) await sleep(250);
 
   const stored = new Map<string, Set<string>>();
   for (const room of ledger.rooms) {
@@ -97,6 +110,9 @@ export async function runChaos(o: ChaosOptions, running: Running, log: (line: st
     totalAcked: ledger.totalAcked,
     lost,
     duplicates: ledger.phases.reduce((s, p) => s + p.duplicates, 0),
+    totalMentions: ledger.phases.reduce((s, p) => s + p.mentions, 0),
+    lostMentions: ledger.lostMentions,
+    mentionDuplicates: ledger.phases.reduce((s, p) => s + p.mentionDuplicates, 0),
     machine: { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0] * 100) / 100 },
   };
 }

@@ -38,18 +38,25 @@ describe('chaos command', () => {
     expect(output).toContain('--users needs a number');
   });
 
-  it('chaos command - --quick kills a gateway and a chat-service and restarts Redis with nothing acknowledged lost', async () => {
+  it('chaos command - --quick kills a gateway and a chat-service and restarts Redis with nothing acknowledged lost, mentions included', async () => {
     const { code, output } = await run(['--quick', '--out', out]);
     // The whole output on failure: which fault lost what is the finding.
     if (code !== 0) throw new Error(`chaos --quick exited ${code}:\n${output}`);
     const report = JSON.parse(readFileSync(join(out, 'chaos-report.json'), 'utf8')) as {
       phases: { name: string; acked: number; lost: number; duplicates: number; recoveryMs?: number; clientsBackMs?: number }[];
       lost: unknown[];
+      lostMentions: unknown[];
+      totalMentions: number;
+      mentionDuplicates: number;
       totalAcked: number;
       verdict: { ok: boolean };
     };
     expect(report.verdict.ok).toBe(true);
     expect(report.lost).toEqual([]);
+    // Mentions too: every acknowledged one became exactly one notification for the mentioned user.
+    expect(report.totalMentions).toBeGreaterThan(0);
+    expect(report.lostMentions).toEqual([]);
+    expect(report.mentionDuplicates).toBe(0);
     expect(report.phases.map((p) => p.name)).toEqual(['baseline', 'kill-ws-gateway', 'kill-chat-service', 'restart-redis']);
     for (const p of report.phases.slice(1)) {
       expect(p.recoveryMs).toBeGreaterThan(0);
