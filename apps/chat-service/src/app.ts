@@ -14,6 +14,8 @@ export const chatService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_chat',
   redis: true,
+  // Acknowledged data lives in Redis: no AOF, no start in production.
+  durableRedis: true,
   async setup(ctx: ServiceContext<ChatConfig>) {
     const { config } = ctx;
     const chatMetrics = createChatMetrics(ctx.metrics);

@@ -1,4 +1,4 @@
-import { AppProcess, freePort, TestStack, uniqueName, waitFor } from '@relay/testing';
+import { AppProcess, freePort, startRedis, TestStack, uniqueName, waitFor } from '@relay/testing';
 
 interface Connz {
   /** For an nkey user nats-server reports the public key as authorized_user. */
@@ -60,4 +60,37 @@ describe('apps on the bus with their own credentials', () => {
     await expect(noRedisPassword.start()).rejects.toThrow(/REDIS_URL has no password/);
     await noRedisPassword.kill();
   });
+
+  it('with NODE_ENV=production chat-service refuses a Redis without the append-only file, naming the setting; AOF on, or REDIS_REQUIRE_AOF=false, starts', async () => {
+    const forgetful = await startRedis({ password: 'pw-forgetful' });
+    const durable = await startRedis({ password: 'pw-durable', durable: true });
+    const chat = async (redisUrl: string, extra: Record<string, string> = {}) => {
+      const port = await freePort();
+      return new AppProcess('chat-service', {
+        port,
+        env: { ...stack.nats.envFor('chat-service'), REDIS_URL: redisUrl, NODE_ENV: 'production', HEALTH_PORT: String(port), INSTANCE_ID: uniqueName('chat-aof'), ...extra },
+        readyTimeoutMs: 20000,
+      });
+    };
+    const refused = await chat(forgetful.url);
+    try {
+      await expect(refused.start()).rejects.toThrow(/Redis runs without the append-only file: a Redis restart loses every acknowledged message.*REDIS_REQUIRE_AOF=false/s);
+    } finally {
+      await refused.kill();
+    }
+    for (const [url, extra] of [
+      [durable.url, {}],
+      [forgetful.url, { REDIS_REQUIRE_AOF: 'false' }],
+    ] as const) {
+      const app = await chat(url, extra);
+      try {
+        await app.start();
+        expect(app.running).toBe(true);
+      } finally {
+        await app.kill();
+      }
+    }
+    await forgetful.close();
+    await durable.close();
+  }, 90000);
 });

@@ -30,6 +30,8 @@ export const notificationService = defineService({
   name: SERVICE_NAME,
   metricPrefix: 'relay_notification',
   redis: true,
+  // Acknowledged data lives in Redis: no AOF, no start in production.
+  durableRedis: true,
   setup(ctx: ServiceContext<NotificationConfig>) {
     const { config, logger } = ctx;
     const metrics = createNotificationMetrics(ctx.metrics);

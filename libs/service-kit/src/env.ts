@@ -48,6 +48,8 @@ export interface BaseConfig extends ConnectionSettings {
   requestTimeoutMs: number;
   /** NODE_ENV=production: unsafe settings (no NATS credentials, no Redis password) refuse to start. */
   production: boolean;
+  /** REDIS_REQUIRE_AOF: a service that stores acknowledged data refuses a Redis without AOF in production. */
+  redisRequireAof: boolean;
   /** OpenTelemetry tracing from the standard OTEL_* variables (tracing-sdk.ts); off when absent. */
   tracing?: TracingSettings;
   /** Bytes of publishes that may wait while NATS is unreachable; past them publishes are refused. */
@@ -102,6 +104,7 @@ export function readBaseConfig(service: string, defaultHealthPort: number, env: 
     redisUrl,
     ...readConnectionSettings(env, natsUrl, redisUrl),
     production: env.NODE_ENV === 'production',
+    redisRequireAof: envBool('REDIS_REQUIRE_AOF', true, env),
     logLevel: envString('LOG_LEVEL', 'info', env),
     logPretty: envBool('LOG_PRETTY', false, env),
     healthPort: envInt('HEALTH_PORT', defaultHealthPort, env),

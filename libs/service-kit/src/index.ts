@@ -8,6 +8,7 @@ export { connectNats, natsSecurityOptions, natsUsable } from './nats-connection'
 export { readConnectionSettings, refuseUnsafeConnections } from './connection-settings';
 export { limitOutboundWhileDisconnected } from './nats-outbound-limit';
 export { connectRedis, parseRedisUrl, redactUrl, redisReady } from './redis-connection';
+export { aofEnabledIn, checkRedisDurability, redisAofEnabled } from './redis-durability';
 export { RecentIds } from './recent-ids';
 export { withRetry } from './retry';
 export { createServiceRuntime } from './service-runtime';

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { installProcessGuards } from './process-guards';
 import { redisReady, type Redis } from './redis-connection';
+import { checkRedisDurability, watchRedisDurability } from './redis-durability';
 import { RETRY_PRESETS } from './retry-presets';
 import { createServiceClient, type CallSpec, type ServiceClient } from './service-client';
 import { createServiceRuntime, type ServiceRuntime } from './service-runtime';
@@ -70,6 +71,12 @@ export interface ServiceDefinition<C extends BaseConfig, P extends object> {
   metricPrefix: string;
   /** Services that own state connect to Redis; the gateway does not. */
   redis: boolean;
+  /**
+   * The service stores acknowledged data in Redis (messages, pending notifications): it checks
+   * that Redis has the append-only file on, and refuses to start in production when it has not
+   * (redis-durability.ts).
+   */
+  durableRedis?: boolean;
   /** How long start-up waits for Redis before serving anyway; 5 s when absent. */
   redisStartWaitMs?: (config: C) => number;
   /** A Fastify of the service's own making (the gateway serves WebSocket on the same port). */
@@ -123,8 +130,19 @@ export async function startService<C extends BaseConfig, P extends object>(
   const { bus } = runtime;
   if (def.redis && runtime.redis) {
     const waitMs = def.redisStartWaitMs?.(config) ?? REDIS_START_WAIT_MS;
-    if (!(await redisReady(runtime.redis, waitMs))) {
-      logger.warn({ waitedMs: waitMs }, 'redis not ready; serving anyway (requests get DEPENDENCY_DOWN until it is)');
+    const ready = await redisReady(runtime.redis, waitMs);
+    if (!ready) logger.warn({ waitedMs: waitMs }, 'redis not ready; serving anyway (requests get DEPENDENCY_DOWN until it is)');
+    if (def.durableRedis) {
+      const policy = { production: config.production, requireAof: config.redisRequireAof, logger };
+      if (ready) {
+        try {
+          await checkRedisDurability(runtime.redis, policy);
+        } catch (err) {
+          await runtime.shutdown.run('refused: redis without AOF');
+          throw err;
+        }
+      }
+      watchRedisDurability(runtime.redis, policy);
     }
   }
   // Made on first use: a service that serves nothing (the gateway) registers no handler metrics.
