@@ -54,11 +54,13 @@ export class Connection {
   alive = true;
   private closing = false;
   private closeTimer?: NodeJS.Timeout;
-  private readonly seenNotifications = new RecentIds({ maxIds: NOTIFICATION_DEDUP_CAPACITY });
-  /** The tail of each room's queue of join/leave operations. */
-  private readonly roomOps = new Map<string, Promise<void>>();
+  /** Made on the first notification: most connections never get one (memory per idle connection). */
+  private seenNotifications?: RecentIds;
+  /** The tail of each room's queue of join/leave operations; emptied when the queue is, so shared until used. */
+  private roomOps?: Map<string, Promise<void>>;
   /** The socket while this iteration's writes are held in it, to go out in one system call. */
   private heldSocket?: Socket;
+  private childLogger?: Logger;
 
   constructor(
     readonly ws: WebSocket,
@@ -66,7 +68,8 @@ export class Connection {
     readonly session: string,
     private readonly limits: ConnectionLimits,
     private readonly metrics: GatewayMetrics,
-    readonly logger: Logger,
+    /** The gateway's logger; this connection's child of it (session, user) is made when first used. */
+    private readonly parentLogger: Logger,
   ) {
     this.bucket = new TokenBucket(limits.ratePerSec, limits.rateBurst);
     ws.once('close', () => {
@@ -141,6 +144,11 @@ export class Connection {
     socket.uncork();
   }
 
+  /** Log lines of this connection carry its session and user; most idle connections never log. */
+  get logger(): Logger {
+    return (this.childLogger ??= this.parentLogger.child({ session: this.session, user: this.user }));
+  }
+
   sendFrame<F extends { type: string }>(frame: F, cls: FrameClass = 'reliable'): boolean {
     return this.send(JSON.stringify(frame), frame.type, cls);
   }
@@ -188,11 +196,13 @@ export class Connection {
 
   /** Runs `op` after every earlier join/leave of the same room on this connection has finished. */
   inRoomOrder(room: string, op: () => Promise<void>): Promise<void> {
-    const previous = this.roomOps.get(room) ?? Promise.resolve();
+    const ops = (this.roomOps ??= new Map());
+    const previous = ops.get(room) ?? Promise.resolve();
     const next = previous.then(op, op);
-    this.roomOps.set(room, next);
+    ops.set(room, next);
     void next.finally(() => {
-      if (this.roomOps.get(room) === next) this.roomOps.delete(room);
+      if (ops.get(room) === next) ops.delete(room);
+      if (ops.size === 0 && this.roomOps === ops) this.roomOps = undefined;
     });
     return next;
   }
@@ -267,9 +277,10 @@ export class Connection {
 
   /** A notification at most once per connection (live and pending may race). */
   deliverNotification(id: string, frame: string): boolean {
-    if (this.seenNotifications.has(id)) return true;
+    const seen = (this.seenNotifications ??= new RecentIds({ maxIds: NOTIFICATION_DEDUP_CAPACITY }));
+    if (seen.has(id)) return true;
     if (!this.send(frame, 'notification')) return false;
-    this.seenNotifications.add(id);
+    seen.add(id);
     return true;
   }
 }

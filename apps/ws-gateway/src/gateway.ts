@@ -39,7 +39,7 @@ export class Gateway {
   open(ws: WebSocket, claims: TokenClaims): Connection {
     const { config, registry, metrics, logger, presence, notifications } = this.parts;
     const session = newId();
-    const conn = new Connection(ws, claims.sub, session, config, metrics, logger.child({ session, user: claims.sub }));
+    const conn = new Connection(ws, claims.sub, session, config, metrics, logger);
     this.parts.auth.attach(conn, claims);
     const firstOfUser = registry.addConnection(conn);
     metrics.connections.set(registry.connectionCount);

@@ -2,6 +2,9 @@
  * A token bucket per connection: `ratePerSec` tokens a second, at most `burst` saved up.
  * Every inbound frame takes one token, pings and invalid frames included (PROTOCOL).
  */
+/** One clock for every bucket: a closure per bucket is memory per idle connection. */
+const monotonicNow = (): number => performance.now();
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -9,7 +12,7 @@ export class TokenBucket {
   constructor(
     private readonly ratePerSec: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {
     this.tokens = burst;
     this.last = now();
