@@ -6,13 +6,12 @@
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import fastifyWebsocket from '@fastify/websocket';
 import { newId } from '@relay/contracts';
 import { AdmissionLimiter, defineService, startService, type AppOf, type ServiceContext, type StartOptions } from '@relay/service-kit';
 import { SERVICE_NAME, type GatewayConfig } from './config';
 import { devTokenRoute } from './dev-token-route';
 import { Gateway } from './gateway';
-import { createGatewaySecurity, edgeServerOptions, httpLoggerOptions, wsServerOptions } from './gateway-security';
+import { createGatewaySecurity, edgeServerOptions, httpLoggerOptions } from './gateway-security';
 import { fetchHistoryRange } from './history-range';
 import { createGatewayMetrics } from './metrics';
 import { NotificationDelivery } from './notification-delivery';
@@ -24,7 +23,7 @@ import { RoomSubscriptions } from './room-subscriptions';
 import { GATEWAY_CALLS } from './service-clients';
 import { TailCheck } from './tail-check';
 import { listenForUserDisconnects } from './user-disconnect';
-import { wsRoute } from './ws-route';
+import { handleWebSocketUpgrades } from './ws-upgrade';
 
 export const gatewayService = defineService({
   name: SERVICE_NAME,
@@ -74,20 +73,22 @@ export const gatewayService = defineService({
     const security = await createGatewaySecurity(config, logger);
     const gateway = new Gateway({ config, bus, rooms, services, chatAdmission, presence, metrics, logger, registry, notifications, ...security });
 
-    await http.register(fastifyWebsocket, {
-      options: { maxPayload: config.maxFrameBytes, ...wsServerOptions },
-      // Socket errors (a client gone mid-frame, a frame over the limit: ws has already sent
-      // its close code) are routine; ws closes the socket itself.
-      errorHandler: (err, _socket, req) => req.log.debug({ err: err.message }, 'websocket error'),
-      // Runs inside http.close(), i.e. in the shutdown's HTTP step: sockets close with 1012
-      // before NATS drains.
-      preClose: async () => {
-        tailCheck.stop();
-        const { spreadMs, closeGraceMs } = drainTimings(config.shutdownTimeoutMs, config.drainSpreadPercent);
-        await gateway.drain(closeGraceMs, spreadMs);
-      },
+    handleWebSocketUpgrades(http.server, {
+      gateway,
+      verifyToken: security.verifyToken,
+      limits: security.limits,
+      allowedOrigins: config.edge.allowedOrigins,
+      trustProxy: config.edge.trustProxy,
+      maxPayloadBytes: config.maxFrameBytes,
+      logger,
     });
-    await http.register(wsRoute, { gateway, verifyToken: security.verifyToken, limits: security.limits, allowedOrigins: config.edge.allowedOrigins });
+    // Runs first in http.close(), i.e. in the shutdown's HTTP step: sockets close with 1012
+    // before NATS drains.
+    http.addHook('preClose', async () => {
+      tailCheck.stop();
+      const { spreadMs, closeGraceMs } = drainTimings(config.shutdownTimeoutMs, config.drainSpreadPercent);
+      await gateway.drain(closeGraceMs, spreadMs);
+    });
     http.addHook('onClose', async () => security.stop());
     if (config.devTokens) await http.register(devTokenRoute, { secret: config.jwtSecret });
     await http.register(opsRoutes, { instanceId: config.instanceId, verifyToken: security.verifyToken, admins: config.opsAdmins, prometheusUrl: config.prometheusUrl, registry });

@@ -48,7 +48,9 @@ export class Gateway {
       conn.alive = true;
     });
     ws.once('close', () => this.onClose(conn));
-    // The 'error' listener is installed by @fastify/websocket (our errorHandler logs it).
+    // Socket errors (a client gone mid-frame, a frame over the limit: ws has already sent its
+    // close code and closes the socket itself) are routine.
+    ws.on('error', (err) => conn.logger.debug({ err: err.message }, 'websocket error'));
 
     const cid = newId();
     conn.sendFrame({ type: 'welcome', user: conn.user, session, gateway: config.instanceId });

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -64,6 +65,55 @@ describe('gateway edge - connection limits and origin', () => {
     expect((await upgrade(`${gw.url}?token=${token}`, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await upgrade(`${gw.url}?token=${token}`, { origin: 'https://chat.example' })).status).toBe(101);
     expect((await upgrade(`${gw.url}?token=${token}`)).status).toBe(101);
+  });
+});
+
+describe('gateway edge - the upgrade itself', () => {
+  const world = useGatewayWorld();
+
+  it('upgrade - only /ws upgrades: another path is 404 and a token-less /ws is 401, each with a JSON error body and no socket', async () => {
+    const { gw } = world;
+    const token = signToken(uniqueName('path'), SECRET);
+    const other = await upgrade(`${gw.url.replace(/\/ws$/, '/elsewhere')}?token=${token}`);
+    expect(other.status).toBe(404);
+    const noToken = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(gw.url);
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.once('open', () => reject(new Error('opened without a token')));
+      ws.once('error', reject);
+    });
+    expect(noToken.status).toBe(401);
+    expect(JSON.parse(noToken.body)).toEqual({ error: 'UNAUTHORIZED', message: 'a token is required' });
+    expect(gw.app.registry.connectionCount).toBe(0);
+  });
+
+  it('upgrade - clients that reset right after their upgrade request release their connection slots', async () => {
+    const { gw } = world;
+    const user = uniqueName('reset');
+    const { port } = new URL(gw.url);
+    const request =
+      `GET /ws?token=${signToken(user, SECRET)} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${Buffer.alloc(16, 1).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    // Twenty of them, each reset as soon as its request is written.
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        new Promise<void>((resolve) => {
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.write(request);
+            socket.resetAndDestroy();
+          });
+          socket.once('error', () => undefined);
+          socket.once('close', () => resolve());
+        }),
+      ),
+    );
+    await waitFor(() => gw.app.security.limits.countOf(user, '127.0.0.1').user === 0, { what: 'slots released' });
+    const ok = await TestClient.connect(gw.url, signToken(user, SECRET));
+    await ok.close();
   });
 });
 
