@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { CLOSE_CODES, type ErrorServerFrame } from '@relay/contracts';
 import type { GatewayError } from './errors';
 import type { GatewayMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
 import { RecentIds, type Logger } from '@relay/service-kit';
+import { WireFrame } from './wire-frame';
 
 /**
  * Outbound classes: `reliable` frames (replies, messages, notifications) are never dropped
@@ -25,7 +26,7 @@ export interface ConnectionLimits {
 interface BufferedMessage {
   seq: number;
   epoch?: string;
-  frame: string | Buffer;
+  frame: WireFrame;
 }
 
 /** One room of one connection: joining (live messages buffered) or joined (lastSeq dedups). */
@@ -40,9 +41,16 @@ interface RoomState {
 
 const NOTIFICATION_DEDUP_CAPACITY = 1000;
 
-/** An upper bound of a frame's UTF-8 size without scanning it: a UTF-16 unit is at most 3 bytes. */
-function frameBytesAtMost(frame: string | Buffer): number {
-  return typeof frame === 'string' ? frame.length * 3 : frame.length;
+/**
+ * Connections whose socket holds this iteration's writes; all released by one `setImmediate`
+ * right after the poll phase (one callback per iteration, not one per socket).
+ */
+let holding: Connection[] = [];
+
+function releaseAllHeld(): void {
+  const list = holding;
+  holding = [];
+  for (const conn of list) conn.releaseHeldWrites();
 }
 
 /** One client socket: its rooms, its rate limit, and its outbound bounds. */
@@ -83,18 +91,19 @@ export class Connection {
   }
 
   /**
-   * Writes an already-encoded frame (the fan-out encodes once and passes the same string to
-   * every member). Returns false when the frame was not written.
+   * Writes a frame: text (encoded here) or a WireFrame the fan-out encoded once for every
+   * member. Returns false when the frame was not written.
    */
-  send(frame: string | Buffer, type: string, cls: FrameClass = 'reliable', countOut = true): boolean {
+  send(frame: string | WireFrame, type: string, cls: FrameClass = 'reliable', countOut = true): boolean {
     if (this.closing) {
       this.metrics.droppedFrames.inc({ reason: 'closing' });
       return false;
     }
+    const wire = typeof frame === 'string' ? WireFrame.text(frame) : frame;
     let buffered = this.ws.bufferedAmount;
     // Bytes we hold back ourselves are not the client's backlog: hand them to the kernel before
     // judging the client by them, or a burst to a fast reader would look like a slow consumer.
-    if (this.heldSocket && buffered + frameBytesAtMost(frame) > this.limits.outboundSoftLimitBytes) {
+    if (this.heldSocket && buffered + wire.byteLength > this.limits.outboundSoftLimitBytes) {
       this.releaseHeldWrites();
       buffered = this.ws.bufferedAmount;
     }
@@ -105,39 +114,47 @@ export class Connection {
     // A frame larger than the limit on its own (a big presence list) may go out when nothing is
     // queued: memory stays bounded by the limit plus one frame, and a reader that keeps up is
     // never cut off for one large reply.
-    if (buffered > 0 && buffered + frameBytesAtMost(frame) > this.limits.outboundHardLimitBytes && buffered + Buffer.byteLength(frame) > this.limits.outboundHardLimitBytes) {
+    if (buffered > 0 && buffered + wire.byteLength > this.limits.outboundHardLimitBytes) {
       this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
       this.logger.warn({ session: this.session, user: this.user, buffered }, 'slow consumer: closing with 1008');
       this.close(CLOSE_CODES.POLICY, 'slow consumer');
       return false;
     }
-    this.coalesceThisTurn();
-    // A Buffer (the fan-out's shared bytes) must still go out as a text frame.
-    this.ws.send(frame, { binary: false });
+    if (!this.write(wire)) {
+      this.metrics.droppedFrames.inc({ reason: 'closing' });
+      return false;
+    }
     // The fan-out counts its frames once per message, not once per recipient.
     if (countOut) this.metrics.framesOut.inc({ type });
     return true;
   }
 
   /**
-   * Holds this socket's writes until the current event-loop iteration's I/O callbacks are done,
-   * so every frame written to it meanwhile (the messages of every NATS read of the poll phase, a
-   * reply and its fan-out) leaves in one writev instead of one system call each. The `ws` sender
-   * corks around each frame itself; the outer cork makes its uncork a no-op until ours. Queued
-   * bytes still count in bufferedAmount. `setImmediate` runs right after the poll phase: a turn
-   * (`process.nextTick`) would flush after each callback and coalesce less.
+   * The frame's bytes go straight to the TCP socket, as `ws` itself writes a frame when no
+   * extension is negotiated (the server never offers permessage-deflate): control frames and
+   * the close frame still go through `ws` on the same socket, in order. Nothing is written once
+   * the WebSocket is no longer open (a close frame is the last thing the peer may get).
+   *
+   * The socket is corked at its first write of an event-loop iteration and uncorked right after
+   * the poll phase, so every frame written to it meanwhile (the messages of every NATS read of
+   * the iteration, a reply and its fan-out) leaves in one writev instead of one system call
+   * each. Corked bytes still count in bufferedAmount.
    */
-  private coalesceThisTurn(): void {
-    if (this.heldSocket) return;
+  private write(wire: WireFrame): boolean {
     const socket = (this.ws as unknown as { _socket?: Socket })._socket;
-    if (!socket || socket.destroyed) return;
-    socket.cork();
-    this.heldSocket = socket;
-    setImmediate(() => this.releaseHeldWrites());
+    if (this.ws.readyState !== WebSocket.OPEN || !socket || socket.destroyed) return false;
+    if (!this.heldSocket) {
+      socket.cork();
+      this.heldSocket = socket;
+      if (holding.length === 0) setImmediate(releaseAllHeld);
+      holding.push(this);
+    }
+    socket.write(wire.bytes);
+    return true;
   }
 
   /** Lets the held writes go; a later release of the same iteration finds nothing to do. */
-  private releaseHeldWrites(): void {
+  releaseHeldWrites(): void {
     const socket = this.heldSocket;
     if (!socket) return;
     this.heldSocket = undefined;
@@ -242,13 +259,13 @@ export class Connection {
    * Live fan-out of one room message; the seq check makes the join seam duplicate-free. A later
    * epoch (the room's store was reset, seqs start over) restarts the count, an earlier one is stale.
    */
-  deliverMessage(room: string, seq: number, frame: string | Buffer, epoch?: string): boolean {
+  deliverMessage(room: string, seq: number, frame: WireFrame, epoch?: string): boolean {
     const state = this.rooms.get(room);
     if (!state) return false;
     if (state.buffer) {
       // Held while the join is in flight; a room so busy that this passes the hard limit is a
       // slow consumer like any other: closed, and it recovers with `since`.
-      state.bufferedBytes += Buffer.byteLength(frame);
+      state.bufferedBytes += frame.byteLength;
       if (state.bufferedBytes > this.limits.outboundHardLimitBytes) {
         this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
         this.logger.warn({ session: this.session, user: this.user, room, bytes: state.bufferedBytes }, 'join buffer over the hard limit: closing with 1008');
@@ -269,7 +286,7 @@ export class Connection {
   }
 
   /** Typing and member frames: only to connections whose join has completed. */
-  deliverEphemeral(room: string, frame: string, type: string): boolean {
+  deliverEphemeral(room: string, frame: WireFrame, type: string): boolean {
     const state = this.rooms.get(room);
     if (!state || state.buffer) return false;
     return this.send(frame, type, 'ephemeral', false);

@@ -5,6 +5,7 @@ import type { Connection } from './connection';
 import type { GatewayMetrics } from './metrics';
 import type { RoomRegistry } from './room-registry';
 import { RoomSequencer } from './room-sequencer';
+import { WireFrame } from './wire-frame';
 
 interface RoomSubscription {
   subs: Subscription[];
@@ -128,9 +129,8 @@ export class RoomSubscriptions {
   private deliverMessage(msg: ChatMessage): void {
     const members = this.deps.registry.members(msg.room);
     if (!members) return;
-    // Encoded once to UTF-8 bytes: every member's socket writes the same Buffer, with no
-    // per-recipient string encoding.
-    const frame = Buffer.from(JSON.stringify(messageFrame(msg)));
+    // Encoded once, WebSocket header included: every member's socket writes the same bytes.
+    const frame = WireFrame.text(JSON.stringify(messageFrame(msg)));
     let written = 0;
     for (const conn of members) if (conn.deliverMessage(msg.room, msg.seq, frame, msg.epoch)) written++;
     if (this.deps.bus.tracing) setActiveSpanAttribute('relay.recipients', written);
@@ -145,7 +145,7 @@ export class RoomSubscriptions {
   private fanOutTyping(evt: TypingEvent): void {
     const members = this.deps.registry.members(evt.room);
     if (!members) return;
-    const frame = JSON.stringify({ type: 'typing', room: evt.room, user: evt.user });
+    const frame = WireFrame.text(JSON.stringify({ type: 'typing', room: evt.room, user: evt.user }));
     let written = 0;
     for (const conn of members) {
       // Everyone joined gets it except the connection that typed.
@@ -157,7 +157,7 @@ export class RoomSubscriptions {
   private fanOutMember(evt: MemberEvent): void {
     const members = this.deps.registry.members(evt.room);
     if (!members) return;
-    const frame = JSON.stringify({ type: 'member', room: evt.room, user: evt.user, event: evt.event });
+    const frame = WireFrame.text(JSON.stringify({ type: 'member', room: evt.room, user: evt.user, event: evt.event }));
     let written = 0;
     for (const conn of members) if (conn.deliverEphemeral(evt.room, frame, 'member')) written++;
     if (written > 0) this.deps.metrics.framesOut.inc({ type: 'member' }, written);
