@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A private stack for benchmarks: its own nats-server and redis-server on non-default ports, two
 # gateways, two chat-services, one presence-service and one notification-service, run from a
-# snapshot of dist/apps (so a rebuild during a run cannot change what is measured).
+# snapshot of dist/apps (so a rebuild during a run cannot change what is measured). Set up as
+# `npm start` runs it: NATS with JetStream and per-service credentials (tools/nats-auth), Redis
+# with the append-only file fsynced once a second.
 #   tools/loadtest/bench-stack.sh start    # prints the --gateways value
 #   tools/loadtest/bench-stack.sh stop
 # Environment: BENCH_DIR (default tmp/bench), BASE_PORT (default 47000), PROFILE_DIR (when set,
@@ -19,7 +21,7 @@ GW1=$((BASE + 80)); GW2=$((BASE + 81)); CHAT1=$((BASE + 101)); CHAT2=$((BASE + 1
 
 start_app() { # name instance port-var-name port [node flags...]
   local name=$1 id=$2 portvar=$3 port=$4; shift 4
-  env NATS_URL=nats://127.0.0.1:$NATS_PORT REDIS_URL=redis://127.0.0.1:$REDIS_PORT INSTANCE_ID=$id \
+  env NATS_URL=nats://127.0.0.1:$NATS_PORT REDIS_URL=redis://127.0.0.1:$REDIS_PORT INSTANCE_ID=$id NATS_NKEY_SEED_FILE="$BENCH_DIR/nats/auth/$name.nk" \
     AUTH_DEV_TOKENS=1 LOG_LEVEL=${LOG_LEVEL:-warn} "$portvar=$port" ${GATEWAY_ENV_FOR:-} \
     node "$@" "$BENCH_DIR/apps/$name/main.js" >"$BENCH_DIR/logs/$id.log" 2>&1 &
   echo $! >"$BENCH_DIR/pids/$id"
@@ -32,15 +34,18 @@ wait_ready() { # port
 
 case "${1:-}" in
   start)
-    mkdir -p "$BENCH_DIR/logs" "$BENCH_DIR/pids" "$BENCH_DIR/redis"
+    mkdir -p "$BENCH_DIR/logs" "$BENCH_DIR/pids" "$BENCH_DIR/redis" "$BENCH_DIR/nats"
     # Others may be rebuilding dist/apps: wait for each bundle, then copy it.
     for app in ws-gateway chat-service presence-service notification-service; do
       for _ in $(seq 1 120); do [ -f "$APPS_DIR/$app/main.js" ] && break; sleep 0.5; done
       rm -rf "$BENCH_DIR/apps/$app"; mkdir -p "$BENCH_DIR/apps"; cp -r "$APPS_DIR/$app" "$BENCH_DIR/apps/$app"
     done
     # The same private servers the tests and `npm start` run (libs/local-servers).
-    mapfile -t NATS_CMD < <(node libs/local-servers/src/cli.cjs nats --port $NATS_PORT --monitor $NATS_MON)
-    mapfile -t REDIS_CMD < <(node libs/local-servers/src/cli.cjs redis --port $REDIS_PORT --dir "$BENCH_DIR/redis")
+    # nats-server resolves an include relative to the including file.
+    node tools/nats-auth/nats-auth.mjs --out "$BENCH_DIR/nats/auth" >/dev/null
+    echo 'include "auth/auth.conf"' >"$BENCH_DIR/nats/server.conf"
+    mapfile -t NATS_CMD < <(node libs/local-servers/src/cli.cjs nats --port $NATS_PORT --monitor $NATS_MON --jetstream --dir "$BENCH_DIR/nats/js" --config "$BENCH_DIR/nats/server.conf")
+    mapfile -t REDIS_CMD < <(node libs/local-servers/src/cli.cjs redis --port $REDIS_PORT --dir "$BENCH_DIR/redis" --durable)
     [ ${#NATS_CMD[@]} -gt 0 ] && [ ${#REDIS_CMD[@]} -gt 0 ] || { echo "nats-server or redis-server not found (see above)" >&2; exit 1; }
     "${NATS_CMD[@]}" >"$BENCH_DIR/logs/nats.log" 2>&1 & echo $! >"$BENCH_DIR/pids/nats"
     "${REDIS_CMD[@]}" >"$BENCH_DIR/logs/redis.log" 2>&1 & echo $! >"$BENCH_DIR/pids/redis"
