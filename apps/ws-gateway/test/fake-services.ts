@@ -9,7 +9,7 @@ import {
   NotifyPending,
   PresenceHeartbeat,
   PresenceRoomMembers,
-  PresenceSessionUpdate,
+  PresenceSessionUpdates,
   PresenceSync,
   RoomMessage,
   type ChatMessage,
@@ -33,6 +33,8 @@ export class FakeServices {
   /** Every ChatJoin as it arrives (before any hold or delay), so tests wait for it instead of sleeping. */
   readonly joinRequests: Array<{ room: string; since?: number }> = [];
   readonly updates: SessionUpdate[] = [];
+  /** The size of each batch the gateway sent, in order. */
+  readonly updateBatches: number[] = [];
   readonly heartbeats: GatewayHeartbeat[] = [];
   readonly syncs: GatewaySnapshot[] = [];
   readonly pending = new Map<string, Notification[]>();
@@ -155,10 +157,11 @@ export class FakeServices {
   private startPresence(): void {
     const bus = this.bus;
     this.otherSubs.push(
-      bus.serve(PresenceSessionUpdate, async (u) => {
+      bus.serve(PresenceSessionUpdates, async ({ updates }) => {
         if (this.failUpdates) throw new ContractError('DEPENDENCY_DOWN', 'redis is down', 'presence-service');
-        this.updates.push(u);
-        return { applied: true };
+        this.updates.push(...updates);
+        this.updateBatches.push(updates.length);
+        return { applied: updates.length };
       }),
       bus.serve(PresenceHeartbeat, async (h) => {
         this.heartbeats.push(h);

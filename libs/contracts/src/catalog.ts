@@ -94,12 +94,12 @@ export const RoomMember = defineEvent({
 });
 
 // --- presence-service -------------------------------------------------------------------
-export const PresenceSessionUpdate = defineRequest({
-  subject: 'presence.v1.session',
-  type: 'presence.session',
+export const PresenceSessionUpdates = defineRequest({
+  subject: 'presence.v1.sessions',
+  type: 'presence.sessions',
   version: 1,
-  request: presence.SessionUpdate,
-  reply: presence.SessionUpdateReply,
+  request: presence.SessionUpdates,
+  reply: presence.SessionUpdatesReply,
   queue: 'presence-service',
   requesters: ['ws-gateway'],
 });
