@@ -117,7 +117,7 @@ describe('presence end to end', () => {
     const counts = await Promise.all(
       stack.presence.map(async (p) => {
         const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
-        const line = text.split('\n').find((l) => l.startsWith('relay_presence_requests_total{') && l.includes('type="sessions"') && l.includes('outcome="ok"'));
+        const line = text.split('\n').find((l) => l.startsWith('relay_presence_requests_total{') && l.includes('type="session"') && l.includes('outcome="ok"'));
         return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
       }),
     );

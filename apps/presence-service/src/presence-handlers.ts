@@ -4,7 +4,7 @@ import {
   PresenceHeartbeat,
   PresenceOnline,
   PresenceRoomMembers,
-  PresenceSessionUpdates,
+  PresenceSessionUpdate,
   PresenceSync,
   type GatewaySnapshot,
 } from '@relay/contracts';
@@ -52,28 +52,19 @@ export function servePresence(ctx: ServiceContext<PresenceConfig>, deps: Handler
 
   return [
     ctx.serve(
-      PresenceSessionUpdates,
-      async ({ updates }, meta, log) => {
-        for (const u of updates) {
-          if ((u.op === 'join' || u.op === 'leave') && !u.room) throw presenceError('PRESENCE_ROOM_REQUIRED', `${u.op} without a room`);
+      PresenceSessionUpdate,
+      async (u, meta, log) => {
+        if ((u.op === 'join' || u.op === 'leave') && !u.room) throw presenceError('PRESENCE_ROOM_REQUIRED', `${u.op} without a room`);
+        const r = await store.applyUpdate(u, meta.correlationId);
+        outbox.publish(r.transitions);
+        if (r.admitted === 'stale') {
+          metrics.staleIncarnation.inc({ op: 'session' });
+          log.info({ gateway: u.gateway, incarnation: u.incarnation }, 'update from a retired gateway incarnation ignored');
+        } else if (r.admitted === 'new') {
+          log.info({ gateway: u.gateway, incarnation: u.incarnation }, 'gateway registered by a session update');
         }
-        // Issued together, in the gateway's order: Redis runs the scripts in that order (one
-        // connection), and each is idempotent by v anyway. Events go out in the same order.
-        const results = await Promise.all(updates.map((u) => store.applyUpdate(u, meta.correlationId)));
-        let applied = 0;
-        for (const [i, r] of results.entries()) {
-          const u = updates[i];
-          outbox.publish(r.transitions);
-          if (r.applied) applied++;
-          if (r.admitted === 'stale') {
-            metrics.staleIncarnation.inc({ op: 'session' });
-            log.info({ gateway: u.gateway, incarnation: u.incarnation }, 'update from a retired gateway incarnation ignored');
-          } else if (r.admitted === 'new') {
-            log.info({ gateway: u.gateway, incarnation: u.incarnation }, 'gateway registered by a session update');
-          }
-          log.debug({ gateway: u.gateway, session: u.session, op: u.op, v: u.v, applied: r.applied, events: r.transitions.length }, 'session update');
-        }
-        return { applied };
+        log.debug({ gateway: u.gateway, session: u.session, op: u.op, v: u.v, applied: r.applied, events: r.transitions.length }, 'session update');
+        return { applied: r.applied };
       },
     ),
 

@@ -2,7 +2,7 @@ import {
   PresenceHeartbeat,
   PresenceOnline,
   PresenceRoomMembers,
-  PresenceSessionUpdates,
+  PresenceSessionUpdate,
   PresenceSync,
   RoomMember,
   UserOffline,
@@ -50,17 +50,13 @@ export class FakeGateway {
   ) {}
 
   /** Sends an update with the next v (or the given one, to reorder on purpose). */
-  update(op: SessionUpdate['op'], session: string, user: string, room?: string, v?: number) {
-    return this.updates([{ op, session, user, room, v }]).then((r) => ({ applied: r.applied === 1 }));
-  }
-
-  /** Several updates in one request, as a gateway batches one event-loop iteration's changes. */
-  async updates(list: Array<{ op: SessionUpdate['op']; session: string; user: string; room?: string; v?: number }>) {
-    const updates = list.map(({ op, session, user, room, v = ++this.v }) => {
-      this.v = Math.max(this.v, v);
-      return { gateway: this.id, incarnation: this.incarnation, v, session, user, op, room, at: Date.now() };
-    });
-    return this.bus.request(PresenceSessionUpdates, { updates }, { timeoutMs: 3000 });
+  update(op: SessionUpdate['op'], session: string, user: string, room?: string, v = ++this.v) {
+    this.v = Math.max(this.v, v);
+    return this.bus.request(
+      PresenceSessionUpdate,
+      { gateway: this.id, incarnation: this.incarnation, v, session, user, op, room, at: Date.now() },
+      { timeoutMs: 3000 },
+    );
   }
 
   heartbeat(sessions: number, memberships: number, v = this.v) {

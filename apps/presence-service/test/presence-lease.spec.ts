@@ -80,7 +80,7 @@ describe('presence-service with two instances and short leases', () => {
     // Both instances really took part.
     for (const app of apps) {
       const served = (await app.metrics.registry.getSingleMetric('relay_presence_requests_total')?.get())?.values ?? [];
-      const count = served.filter((v) => v.labels.type === 'sessions').reduce((n, v) => n + v.value, 0);
+      const count = served.filter((v) => v.labels.type === 'session').reduce((n, v) => n + v.value, 0);
       expect(count).toBeGreaterThan(0);
     }
     expect(await members(bus, rooms[1])).toEqual([]);

@@ -83,35 +83,6 @@ describe('presence-service with one instance', () => {
     expect(await members(bus, other)).toEqual([user]);
   });
 
-  it('batches - one request carries the updates of a gateway iteration: applied in order, events in order, duplicates not counted', async () => {
-    const gw = new FakeGateway(bus);
-    const [room, a, b, sa, sb] = [uniqueName('room'), uniqueName('u'), uniqueName('u'), uniqueName('s'), uniqueName('s')];
-    const first = await gw.updates([
-      { op: 'open', session: sa, user: a },
-      { op: 'open', session: sb, user: b },
-      { op: 'join', session: sa, user: a, room },
-      { op: 'join', session: sb, user: b, room },
-    ]);
-    expect(first.applied).toBe(4);
-    await log.wait({ kind: 'join', user: b, room });
-    expect(log.of({ room }).map((e) => `${e.kind} ${e.user}`)).toEqual([`join ${a}`, `join ${b}`]);
-    expect((await members(bus, room)).sort()).toEqual([a, b].sort());
-    // The same updates again (a retried batch) change nothing; a new leave in the same batch does.
-    const again = await gw.updates([
-      { op: 'join', session: sa, user: a, room, v: 3 },
-      { op: 'leave', session: sb, user: b, room },
-    ]);
-    expect(again.applied).toBe(1);
-    expect(await members(bus, room)).toEqual([a]);
-  });
-
-  it('batches - a batch with a join that names no room is refused whole with BAD_REQUEST, and changes nothing', async () => {
-    const gw = new FakeGateway(bus);
-    const [user, s1] = [uniqueName('u'), uniqueName('s')];
-    await expect(gw.updates([{ op: 'open', session: s1, user }, { op: 'join', session: s1, user }])).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    expect(await online(bus, [user])).toEqual([]);
-  });
-
   it('sessions - a close that overtakes its open and join leaves no session behind', async () => {
     const gw = new FakeGateway(bus);
     const [room, user, s1, marker] = [uniqueName('room'), uniqueName('u'), uniqueName('s'), uniqueName('u')];
@@ -234,7 +205,7 @@ describe('presence-service with one instance', () => {
     const gw = new FakeGateway(bus);
     const user = uniqueName('u');
     const codec = StringCodec();
-    const raw = await bus.nc.request('presence.v1.sessions', codec.encode('not json'), { timeout: 3000 });
+    const raw = await bus.nc.request('presence.v1.session', codec.encode('not json'), { timeout: 3000 });
     expect(JSON.parse(codec.decode(raw.data))).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
 
     const noRoom = gw.update('join', uniqueName('s'), user);

@@ -1,4 +1,4 @@
-import { ContractError, MAX_SESSION_UPDATES_PER_BATCH, PresenceSync, type GatewaySnapshot, type SessionSnapshot, type SessionUpdate } from '@relay/contracts';
+import { ContractError, PresenceSync, type GatewaySnapshot, type SessionSnapshot } from '@relay/contracts';
 import { Bus } from '@relay/bus';
 import { startNats, type TestNats } from '@relay/testing';
 import { connect } from 'nats';
@@ -16,7 +16,7 @@ function fakeServices(sync: (snap: GatewaySnapshot) => Promise<void> = async () 
   return {
     sent,
     services: {
-      sessionUpdates: async () => ({ applied: 1 }),
+      sessionUpdate: async () => ({ applied: true }),
       heartbeat: async () => ({ resync: true, leaseMs: 10000 }),
       sync: async (snap: GatewaySnapshot) => {
         sent.push(snap);
@@ -151,61 +151,5 @@ describe('presence reporter over NATS', () => {
     } finally {
       sub.unsubscribe();
     }
-  });
-});
-
-describe('presence reporter updates', () => {
-  /** Records every batch the reporter sends. */
-  function recording(fail = false) {
-    const batches: SessionUpdate[][] = [];
-    const services = {
-      ...fakeServices().services,
-      sessionUpdates: async ({ updates }: { updates: SessionUpdate[] }) => {
-        batches.push(updates);
-        if (fail) throw new ContractError('DEPENDENCY_DOWN', 'redis is down', 'presence-service');
-        return { applied: updates.length };
-      },
-    };
-    return { batches, services };
-  }
-  const nextIteration = () => new Promise((resolve) => setImmediate(resolve));
-
-  it('presence reporter - the changes of one event-loop iteration go in one request, in order, with increasing v', async () => {
-    const rec = recording();
-    const reporter = new PresenceReporter({ gateway: 'gw-batch-test', heartbeatIntervalMs: 60000, logger: silent, services: rec.services });
-    reporter.open('s1', 'ann');
-    reporter.open('s2', 'bob');
-    reporter.join('s1', 'lobby');
-    reporter.join('s2', 'lobby');
-    reporter.leave('s1', 'lobby');
-    expect(rec.batches).toHaveLength(0);
-    await nextIteration();
-    expect(rec.batches).toHaveLength(1);
-    expect(rec.batches[0].map((u) => `${u.op} ${u.session} ${u.room ?? ''}`.trim())).toEqual(['open s1', 'open s2', 'join s1 lobby', 'join s2 lobby', 'leave s1 lobby']);
-    expect(rec.batches[0].map((u) => u.v)).toEqual([1, 2, 3, 4, 5]);
-    reporter.close('s2');
-    await nextIteration();
-    expect(rec.batches).toHaveLength(2);
-    expect(rec.batches[1]).toMatchObject([{ op: 'close', session: 's2', v: 6 }]);
-  });
-
-  it('presence reporter - more changes than one batch holds go in several, none over the limit, order kept', async () => {
-    const rec = recording();
-    const reporter = new PresenceReporter({ gateway: 'gw-batch-test', heartbeatIntervalMs: 60000, logger: silent, services: rec.services });
-    for (let i = 0; i < MAX_SESSION_UPDATES_PER_BATCH * 2 + 7; i++) reporter.open(`s${i}`, `u${i}`);
-    await nextIteration();
-    expect(rec.batches.map((b) => b.length)).toEqual([MAX_SESSION_UPDATES_PER_BATCH, MAX_SESSION_UPDATES_PER_BATCH, 7]);
-    expect(rec.batches.flat().map((u) => u.v)).toEqual(Array.from({ length: MAX_SESSION_UPDATES_PER_BATCH * 2 + 7 }, (_, i) => i + 1));
-  });
-
-  it('presence reporter - a failed batch marks the reporter dirty (the next heartbeat sends a snapshot)', async () => {
-    const rec = recording(true);
-    const reporter = new PresenceReporter({ gateway: 'gw-batch-test', heartbeatIntervalMs: 60000, logger: silent, services: rec.services });
-    reporter.open('s1', 'ann');
-    expect(reporter.isDirty).toBe(false);
-    await nextIteration();
-    await nextIteration();
-    expect(rec.batches).toHaveLength(1);
-    expect(reporter.isDirty).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { MAX_SESSION_UPDATES_PER_BATCH, newId, SnapshotChunk, type GatewaySnapshot, type SessionSnapshot, type SessionUpdate } from '@relay/contracts';
+import { newId, SnapshotChunk, type GatewaySnapshot, type SessionSnapshot, type SessionUpdate } from '@relay/contracts';
 import { DEFAULT_MAX_PAYLOAD } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { ServiceClients } from './service-clients';
@@ -12,7 +12,7 @@ interface LocalSession {
 export interface PresenceReporterOptions {
   gateway: string;
   heartbeatIntervalMs: number;
-  services: Pick<ServiceClients, 'sessionUpdates' | 'heartbeat' | 'sync'>;
+  services: Pick<ServiceClients, 'sessionUpdate' | 'heartbeat' | 'sync'>;
   logger: Logger;
   /** The NATS server's max_payload (Bus.maxPayloadBytes); nats-server's default when absent. */
   maxPayload?: () => number | undefined;
@@ -57,18 +57,11 @@ export function splitSnapshot(snap: GatewaySnapshot, budgetBytes: number, chunkI
   return groups.map((sessions, index) => ({ ...snap, sessions, chunk: { id, index, count: groups.length } }));
 }
 
-/** An update waiting for the end of the event-loop iteration, with the correlation id of the frame that caused it. */
-interface QueuedUpdate {
-  update: SessionUpdate;
-  cid?: string;
-}
-
 /**
  * The gateway's side of presence: every session change goes to presence-service with an
  * increasing `v` (so it can apply updates idempotently and in any order), heartbeats renew
  * this gateway's lease, and a full snapshot is sent when presence-service asks for one or an
- * update was lost (the gateway is then "dirty"). The changes of one event-loop iteration go in
- * one request (a connect storm opens and joins hundreds of sessions per iteration).
+ * update was lost (the gateway is then "dirty").
  */
 export class PresenceReporter {
   /** A new value per process start: presence-service drops the previous incarnation's sessions. */
@@ -78,7 +71,6 @@ export class PresenceReporter {
   private readonly sessions = new Map<string, LocalSession>();
   private timer?: NodeJS.Timeout;
   private beating = false;
-  private queued: QueuedUpdate[] = [];
 
   constructor(private readonly opts: PresenceReporterOptions) {}
 
@@ -181,22 +173,9 @@ export class PresenceReporter {
   private report(session: string, user: string, op: SessionUpdate['op'], room: string | undefined, cid?: string): void {
     const update: SessionUpdate = { gateway: this.opts.gateway, incarnation: this.incarnation, v: ++this.v, session, user, op, at: Date.now() };
     if (room !== undefined) update.room = room;
-    if (this.queued.length === 0) setImmediate(() => this.sendQueued());
-    this.queued.push({ update, cid });
-  }
-
-  /** The iteration's updates, in order, in batches of at most MAX_SESSION_UPDATES_PER_BATCH. */
-  private sendQueued(): void {
-    const queued = this.queued;
-    this.queued = [];
-    for (let i = 0; i < queued.length; i += MAX_SESSION_UPDATES_PER_BATCH) {
-      const batch = queued.slice(i, i + MAX_SESSION_UPDATES_PER_BATCH);
-      // The batch carries the correlation id of the first frame that caused one of its updates.
-      const cid = batch.find((q) => q.cid !== undefined)?.cid;
-      this.opts.services.sessionUpdates({ updates: batch.map((q) => q.update) }, cid).catch((err: unknown) => {
-        this.dirty = true;
-        this.opts.logger.warn({ err: (err as Error).message, updates: batch.length, correlationId: cid }, 'presence updates failed; will resync');
-      });
-    }
+    this.opts.services.sessionUpdate(update, cid).catch((err: unknown) => {
+      this.dirty = true;
+      this.opts.logger.warn({ err: (err as Error).message, op, session, correlationId: cid }, 'presence update failed; will resync');
+    });
   }
 }

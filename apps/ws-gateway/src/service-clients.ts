@@ -13,7 +13,7 @@ import {
   NotifyPending,
   PresenceHeartbeat,
   PresenceRoomMembers,
-  PresenceSessionUpdates,
+  PresenceSessionUpdate,
   PresenceSync,
 } from '@relay/contracts';
 import type { ServiceClient } from '@relay/service-kit';
@@ -26,7 +26,7 @@ export const GATEWAY_CALLS = {
   chatPositions: { def: ChatPositions, retry: 'none' },
   roomMembers: { def: PresenceRoomMembers, retry: 'fast' },
   // Presence updates are idempotent by `v`; a heartbeat is simply sent again next interval.
-  sessionUpdates: { def: PresenceSessionUpdates, retry: 'idempotent' },
+  sessionUpdate: { def: PresenceSessionUpdate, retry: 'idempotent' },
   heartbeat: { def: PresenceHeartbeat, retry: 'none' },
   sync: { def: PresenceSync, retry: 'idempotent' },
   notifyPending: { def: NotifyPending, retry: 'fast' },

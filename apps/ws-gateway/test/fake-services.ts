@@ -9,7 +9,7 @@ import {
   NotifyPending,
   PresenceHeartbeat,
   PresenceRoomMembers,
-  PresenceSessionUpdates,
+  PresenceSessionUpdate,
   PresenceSync,
   RoomMessage,
   type ChatMessage,
@@ -33,8 +33,6 @@ export class FakeServices {
   /** Every ChatJoin as it arrives (before any hold or delay), so tests wait for it instead of sleeping. */
   readonly joinRequests: Array<{ room: string; since?: number }> = [];
   readonly updates: SessionUpdate[] = [];
-  /** The size of each batch the gateway sent, in order. */
-  readonly updateBatches: number[] = [];
   readonly heartbeats: GatewayHeartbeat[] = [];
   readonly syncs: GatewaySnapshot[] = [];
   readonly pending = new Map<string, Notification[]>();
@@ -157,11 +155,10 @@ export class FakeServices {
   private startPresence(): void {
     const bus = this.bus;
     this.otherSubs.push(
-      bus.serve(PresenceSessionUpdates, async ({ updates }) => {
+      bus.serve(PresenceSessionUpdate, async (u) => {
         if (this.failUpdates) throw new ContractError('DEPENDENCY_DOWN', 'redis is down', 'presence-service');
-        this.updates.push(...updates);
-        this.updateBatches.push(updates.length);
-        return { applied: updates.length };
+        this.updates.push(u);
+        return { applied: true };
       }),
       bus.serve(PresenceHeartbeat, async (h) => {
         this.heartbeats.push(h);

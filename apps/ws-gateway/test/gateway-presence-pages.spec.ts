@@ -2,7 +2,7 @@ import {
   ContractError,
   PresenceHeartbeat,
   PresenceRoomMembers,
-  PresenceSessionUpdates,
+  PresenceSessionUpdate,
   PresenceSync,
   type RoomMembersReply,
 } from '@relay/contracts';
@@ -34,7 +34,7 @@ class PagedPresence {
     const nc = await connect({ servers: natsUrl });
     const fake = new PagedPresence(nc);
     const bus = new Bus(nc, { source: 'fake/paged-presence', logger: silent });
-    bus.serve(PresenceSessionUpdates, async ({ updates }) => ({ applied: updates.length }));
+    bus.serve(PresenceSessionUpdate, async () => ({ applied: true }));
     bus.serve(PresenceHeartbeat, async () => ({ resync: false, leaseMs: 10000 }));
     bus.serve(PresenceSync, async () => ({ sessions: 0, memberships: 0 }));
     bus.serve(PresenceRoomMembers, async ({ room, cursor }) => fake.page(room, cursor));

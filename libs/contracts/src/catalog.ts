@@ -94,12 +94,12 @@ export const RoomMember = defineEvent({
 });
 
 // --- presence-service -------------------------------------------------------------------
-export const PresenceSessionUpdates = defineRequest({
-  subject: 'presence.v1.sessions',
-  type: 'presence.sessions',
+export const PresenceSessionUpdate = defineRequest({
+  subject: 'presence.v1.session',
+  type: 'presence.session',
   version: 1,
-  request: presence.SessionUpdates,
-  reply: presence.SessionUpdatesReply,
+  request: presence.SessionUpdate,
+  reply: presence.SessionUpdateReply,
   queue: 'presence-service',
   requesters: ['ws-gateway'],
 });

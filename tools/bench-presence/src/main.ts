@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PresenceHeartbeat, PresenceRoomMembers, PresenceSessionUpdates, RoomMember } from '@relay/contracts';
+import { PresenceHeartbeat, PresenceRoomMembers, PresenceSessionUpdate, RoomMember } from '@relay/contracts';
 import { Bus } from '@relay/bus';
 import { requireServerBinary, serverArgs } from '@relay/local-servers';
 import { connectNats, createLogger } from '@relay/service-kit';
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       for (const op of ['open', 'join'] as const) {
         const started = performance.now();
         const update = { gateway: gw.id, incarnation: gw.incarnation, v: ++gw.v, session, user, op, at: Date.now() };
-        await bus.request(PresenceSessionUpdates, { updates: [op === 'join' ? { ...update, room } : update] }, { timeoutMs: 10000 });
+        await bus.request(PresenceSessionUpdate, op === 'join' ? { ...update, room } : update, { timeoutMs: 10000 });
         updateMs.push(performance.now() - started);
       }
       gw.sessions++;

@@ -1,7 +1,7 @@
 import { PRELUDE_LUA } from './prelude';
 
 /**
- * Applies one update of a PresenceSessionUpdates batch, idempotently and in any order: per membership the highest
+ * Applies one PresenceSessionUpdate, idempotently and in any order: per membership the highest
  * v wins (a leave v=6 that arrives before the join v=5 keeps the user out); a closed session is
  * final (a later-arriving open or join of it changes nothing) and stays as a tombstone.
  * Any op but close on an unknown session opens it (the open may simply be late).

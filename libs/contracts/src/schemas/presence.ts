@@ -17,21 +17,8 @@ export const SessionUpdate = Type.Object({
 });
 export type SessionUpdate = Static<typeof SessionUpdate>;
 
-/** Most updates one batch carries (about 250 bytes each: well inside NATS's default max_payload). */
-export const MAX_SESSION_UPDATES_PER_BATCH = 500;
-
-/**
- * The session changes a gateway made in one event-loop iteration, in the order it made them:
- * a connect storm sends one request per iteration instead of two per connection.
- */
-export const SessionUpdates = Type.Object({
-  updates: Type.Array(SessionUpdate, { minItems: 1, maxItems: MAX_SESSION_UPDATES_PER_BATCH }),
-});
-export type SessionUpdates = Static<typeof SessionUpdates>;
-
-/** How many of the batch changed state (the rest were duplicates, stale, or superseded). */
-export const SessionUpdatesReply = Type.Object({ applied: Type.Integer({ minimum: 0 }) });
-export type SessionUpdatesReply = Static<typeof SessionUpdatesReply>;
+export const SessionUpdateReply = Type.Object({ applied: Type.Boolean() });
+export type SessionUpdateReply = Static<typeof SessionUpdateReply>;
 
 /** A gateway's lease renewal. The counts let presence-service detect lost updates. */
 export const GatewayHeartbeat = Type.Object({
