@@ -14,7 +14,7 @@ port=$((BASE_PORT + 90)); snaps=$PWD/$BENCH_DIR/snapshots
 tools/loadtest/bench-stack.sh start >/dev/null
 rm -rf "$snaps"; mkdir -p "$snaps"
 (cd "$snaps" && exec env NATS_URL=nats://127.0.0.1:$((BASE_PORT + 222)) REDIS_URL=redis://127.0.0.1:$((BASE_PORT + 379)) \
-  INSTANCE_ID=gw-heap AUTH_DEV_TOKENS=1 LOG_LEVEL=warn PORT=$port JWT_SECRET=$JWT_SECRET \
+  NATS_NKEY_SEED_FILE=$OLDPWD/$BENCH_DIR/nats/auth/ws-gateway.nk INSTANCE_ID=gw-heap AUTH_DEV_TOKENS=1 LOG_LEVEL=warn PORT=$port JWT_SECRET=$JWT_SECRET \
   node --heapsnapshot-signal=SIGUSR2 "$OLDPWD/$bundle/main.js" >"$snaps/gateway.log" 2>&1) &
 gw=$!
 load=

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,6 +52,23 @@ describe('local-servers', () => {
       const redis = (await promisify(execFile)(process.execPath, [CLI, 'redis', '--port', String(redisPort), '--dir', dir])).stdout.split('\n').slice(0, -1);
       expect(redis).toContain('');
       await runPrinted(redis, () => redisAnswers(redisPort));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30000);
+
+  it('local-servers - the CLI runs the set-up `npm start` uses: --durable Redis keeps an append-only file, --config nats-server reads the file', async () => {
+    const [natsPort, monitor, redisPort] = [await freePort(), await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'local-servers-'));
+    try {
+      const redis = (await promisify(execFile)(process.execPath, [CLI, 'redis', '--port', String(redisPort), '--dir', dir, '--durable'])).stdout.split('\n').slice(0, -1);
+      await runPrinted(redis, async () => (await redisAnswers(redisPort)) && existsSync(join(dir, 'appendonlydir')));
+      // A setting only the file carries: the monitoring port must come from it.
+      const conf = join(dir, 'server.conf');
+      writeFileSync(conf, `http_port: ${monitor}\n`);
+      const nats = (await promisify(execFile)(process.execPath, [CLI, 'nats', '--port', String(natsPort), '--config', conf])).stdout.trim().split('\n');
+      expect(nats.slice(0, 3)).toEqual([requireServerBinary('nats'), '-c', conf]);
+      await runPrinted(nats, async () => (await httpStatus(`http://127.0.0.1:${monitor}/healthz`)) === 200);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
