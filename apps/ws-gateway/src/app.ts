@@ -70,6 +70,7 @@ export const gatewayService = defineService({
       syncChunkBytes: config.presenceSyncChunkBytes,
     });
     const notifications = new NotificationDelivery({ bus, registry, services, logger });
+    notifications.start();
     const security = await createGatewaySecurity(config, logger);
     const gateway = new Gateway({ config, bus, rooms, services, chatAdmission, presence, metrics, logger, registry, notifications, ...security });
 

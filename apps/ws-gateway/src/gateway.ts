@@ -41,7 +41,7 @@ export class Gateway {
     const session = newId();
     const conn = new Connection(ws, claims.sub, session, config, metrics, logger);
     this.parts.auth.attach(conn, claims);
-    const firstOfUser = registry.addConnection(conn);
+    registry.addConnection(conn);
     metrics.connections.set(registry.connectionCount);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
     ws.on('pong', () => {
@@ -55,7 +55,6 @@ export class Gateway {
     const cid = newId();
     conn.sendFrame({ type: 'welcome', user: conn.user, session, gateway: config.instanceId });
     presence.open(session, conn.user, cid);
-    if (firstOfUser) notifications.userConnected(conn.user);
     notifications.deliverPending(conn, cid).catch((err: unknown) => {
       conn.logger.warn({ err: (err as Error).message, correlationId: cid }, 'pending notifications not delivered; they stay pending');
     });
@@ -118,11 +117,11 @@ export class Gateway {
   }
 
   private onClose(conn: Connection): void {
-    const { registry, rooms, metrics, presence, notifications } = this.parts;
+    const { registry, rooms, metrics, presence } = this.parts;
     this.parts.auth.detach(conn);
     for (const room of conn.rooms.keys()) rooms.removeMember(room, conn);
     conn.rooms.clear();
-    if (registry.removeConnection(conn)) notifications.userDisconnected(conn.user);
+    registry.removeConnection(conn);
     metrics.connections.set(registry.connectionCount);
     presence.close(conn.session);
   }

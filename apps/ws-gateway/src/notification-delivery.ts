@@ -1,5 +1,5 @@
 import type { Subscription } from '@relay/bus';
-import { UserNotification, type Notification } from '@relay/contracts';
+import { paramsFrom, UserNotification, type Notification } from '@relay/contracts';
 import { type Bus } from '@relay/bus';
 import type { Logger } from '@relay/service-kit';
 import type { Connection } from './connection';
@@ -18,6 +18,11 @@ const MAX_PENDING_PARTS = 50;
 /** How long the delivery of a backlog waits for the client to read one part. */
 const PENDING_DRAIN_TIMEOUT_MS = 10000;
 
+/** The user a notification subject names (encoded in the subject), or undefined for a malformed one. */
+function userOf(subject: string): string | undefined {
+  return paramsFrom(UserNotification.subject, subject)?.user;
+}
+
 /** The client frame: the notification without its `user` (the connection is the user). */
 function encode(n: Notification): string {
   const { user: _user, ...rest } = n;
@@ -25,38 +30,44 @@ function encode(n: Notification): string {
 }
 
 /**
- * Notifications to live connections: a per-user subscription while the user has a local
- * connection, and the pending ones right after `welcome`. Nothing is acknowledged here: a
- * notification stays pending until the client says it has it (`ack` frame, handlers/ack.ts),
- * so one written to a socket that dies before the client read it comes again.
+ * Notifications to live connections: one subscription per gateway to every user's subject,
+ * dispatched to the local connections of the user the subject names, and the pending ones right
+ * after `welcome`. One subscription, not one per user: a per-user subscription cost about 1.5 KB
+ * of heap per connected user and a SUB and UNSUB to NATS (and across a cluster's routes) on every
+ * connect and disconnect. The price is that every gateway receives every notification; those
+ * for users it does not hold are dropped by subject, before any parse (notifications are a small
+ * share of the traffic; room messages stay per-room subscriptions).
+ *
+ * Nothing is acknowledged here: a notification stays pending until the client says it has it
+ * (`ack` frame, handlers/ack.ts), so one written to a socket that dies before the client read
+ * it comes again.
  */
 export class NotificationDelivery {
-  private readonly subs = new Map<string, Subscription>();
+  private sub?: Subscription;
 
   constructor(private readonly deps: NotificationDeliveryDeps) {}
 
-  /** The user's first local connection: subscribe (before pending is fetched, so nothing falls between). */
-  userConnected(user: string): void {
-    if (this.subs.has(user)) return;
-    this.subs.set(
-      user,
-      this.deps.bus.subscribe(UserNotification, { user }, (n, meta) => {
-        // Delivery goes by the payload's user: one published on this user's subject but naming
-        // another user (a buggy or hostile publisher) would reach that other user. The subject
-        // is what we subscribed to; anything else is dropped.
-        if (n.user === user) this.onLive(n);
-        else this.deps.logger.warn({ subject: meta.subject, user, payloadUser: n.user, correlationId: meta.correlationId }, 'notification for another user on this user subject dropped');
-      }),
+  /** Subscribes once, before the first connection is taken, so nothing falls between live and pending. */
+  start(): void {
+    this.sub ??= this.deps.bus.subscribe(
+      UserNotification,
+      '*',
+      (n, meta) => {
+        // Delivery goes by the subject's user: one published on one user's subject but naming
+        // another user in its payload (a buggy or hostile publisher) is dropped, never delivered
+        // to the user it names.
+        const user = userOf(meta.subject);
+        if (user !== undefined && n.user === user) this.onLive(n);
+        else this.deps.logger.warn({ subject: meta.subject, payloadUser: n.user, correlationId: meta.correlationId }, 'notification for another user on this user subject dropped');
+      },
+      { prefilter: (_payload, subject) => this.holdsUserOf(subject) },
     );
   }
 
-  userDisconnected(user: string): void {
-    this.subs.get(user)?.unsubscribe();
-    this.subs.delete(user);
-  }
-
-  isSubscribed(user: string): boolean {
-    return this.subs.has(user);
+  /** True when the subject names a user with a connection on this gateway. */
+  private holdsUserOf(subject: string): boolean {
+    const user = userOf(subject);
+    return user !== undefined && this.deps.registry.connectionsOf(user) !== undefined;
   }
 
   /**

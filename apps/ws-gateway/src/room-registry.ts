@@ -21,16 +21,14 @@ export class RoomRegistry {
     return this.all.values();
   }
 
-  /** Returns true when this is the user's first local connection. */
-  addConnection(conn: Connection): boolean {
+  addConnection(conn: Connection): void {
     this.all.add(conn);
-    return addTo(this.byUser, conn.user, conn);
+    addTo(this.byUser, conn.user, conn);
   }
 
-  /** Returns true when this was the user's last local connection. */
-  removeConnection(conn: Connection): boolean {
+  removeConnection(conn: Connection): void {
     this.all.delete(conn);
-    return removeFrom(this.byUser, conn.user, conn);
+    removeFrom(this.byUser, conn.user, conn);
   }
 
   /** Returns true when this is the room's first local member. */

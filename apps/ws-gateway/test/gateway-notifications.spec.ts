@@ -1,4 +1,4 @@
-import { newId, UserNotification, type Notification } from '@relay/contracts';
+import { encodeSubjectToken, newId, UserNotification, type Notification } from '@relay/contracts';
 import { uniqueName, waitFor } from '@relay/testing';
 import { useGatewayWorld } from './harness';
 
@@ -32,8 +32,8 @@ describe('gateway notifications', () => {
     const c1 = await gw.connect(user);
     const c2 = await gw.connect(user);
     const other = await gw.connect(uniqueName('u'));
-    // The gateway's SUB is at the server once the pending request that follows it arrived.
-    await waitFor(() => fake.pendingRequests.includes(user), { what: 'user subscription at the server' });
+    // Both connections are registered once the second one's pending request has arrived.
+    await waitFor(() => fake.pendingRequests.filter((u) => u === user).length === 2, { what: 'both connections registered' });
     const n = notification(user, 'live');
     fake.bus.publish(UserNotification, { user }, n);
     // The same id again (a redelivery): not shown twice on the same connection.
@@ -91,5 +91,28 @@ describe('gateway notifications', () => {
     } finally {
       fake.failAcks = false;
     }
+  });
+
+  it('notifications - one subscription per gateway: a notification for a user with no connection here is dropped unread, one for a connected user is read', async () => {
+    const { gw, fake } = world;
+    const here = uniqueName('u');
+    const elsewhere = uniqueName('u');
+    const c = await gw.connect(here);
+    await waitFor(() => fake.pendingRequests.includes(here), { what: 'the connection registered' });
+    const invalid = async () => {
+      const text = await (await fetch(`${gw.http}/metrics`)).text();
+      return Number(/relay_invalid_messages_total\{[^}]*type="notify\.notification\.v1"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await invalid();
+    const garbage = new TextEncoder().encode('not an envelope');
+    // Not parsed: a gateway drops by subject what is for users it does not hold.
+    fake.nc.publish(`user.v1.${encodeSubjectToken(elsewhere)}.notification`, garbage);
+    // Parsed (and refused as invalid): the user is here.
+    fake.nc.publish(`user.v1.${encodeSubjectToken(here)}.notification`, garbage);
+    const n = notification(here, 'after the garbage');
+    fake.bus.publish(UserNotification, { user: here }, n);
+    expect(await c.next((f) => f.type === 'notification')).toMatchObject({ id: n.id });
+    expect((await invalid()) - before).toBe(1);
+    expect(gw.app.registry.connectionsOf(elsewhere)).toBeUndefined();
   });
 });

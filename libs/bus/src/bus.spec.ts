@@ -113,6 +113,26 @@ describe('bus', () => {
     sub.unsubscribe();
   });
 
+  it('bus - a prefilter of a wildcard subscription sees the concrete subject of each message', async () => {
+    const wanted = uniqueName('room');
+    const other = uniqueName('room');
+    const got: string[] = [];
+    const subjects: string[] = [];
+    const sub = bus.subscribe(RoomMessage, '*', (data) => void got.push(data.room), {
+      prefilter: (_payload, subject) => {
+        if (subject.includes(wanted) || subject.includes(other)) subjects.push(subject);
+        return subject === `chat.v1.room.${wanted}.message`;
+      },
+    });
+    await nc.flush();
+    bus.publish(RoomMessage, { room: other }, { room: other, id: '01J', seq: 1, from: 'alice', text: 'a', ts: 1 });
+    bus.publish(RoomMessage, { room: wanted }, { room: wanted, id: '01K', seq: 1, from: 'alice', text: 'b', ts: 2 });
+    await waitFor(() => got.includes(wanted), { what: 'the wanted room message' });
+    expect(subjects).toEqual([`chat.v1.room.${other}.message`, `chat.v1.room.${wanted}.message`]);
+    expect(got.filter((r) => r === other || r === wanted)).toEqual([wanted]);
+    sub.unsubscribe();
+  });
+
   it('bus - a malformed event is dropped and counted, and the subscription keeps going', async () => {
     const room = uniqueName('room');
     const subject = `chat.v1.room.${room}.message`;

@@ -92,11 +92,12 @@ export interface PreparedEvent<T extends string, S extends TSchema> {
 export interface SubscribeOptions {
   queue?: string;
   /**
-   * Sees the raw payload before it is parsed and validated; false skips the message. For a
-   * cheap test that can only answer "certainly not for me" (a subscriber that reads a small
-   * share of a busy subject saves a JSON parse and a schema check per message).
+   * Sees the raw payload and the concrete subject before the payload is parsed and validated;
+   * false skips the message. For a cheap test that can only answer "certainly not for me" (a
+   * subscriber that reads a small share of a busy subject, or of a wildcard, saves a JSON parse
+   * and a schema check per message).
    */
-  prefilter?: (payload: Uint8Array) => boolean;
+  prefilter?: (payload: Uint8Array, subject: string) => boolean;
 }
 
 type Reply<T> = { ok: true; data: T } | { ok: false; error: ContractErrorData };
@@ -252,7 +253,7 @@ export class Bus {
           this.opts.logger.error({ err, subject }, 'subscription error');
           return;
         }
-        if (opts.prefilter && !opts.prefilter(msg.data)) return;
+        if (opts.prefilter && !opts.prefilter(msg.data, msg.subject)) return;
         const parsed = this.parseEnvelope(msg, def.schema, expectedType);
         if (!parsed) return;
         const { envelope, meta } = parsed;

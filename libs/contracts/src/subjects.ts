@@ -31,10 +31,17 @@ export function wildcardFor(template: string): string {
   return template.replace(PARAM, '*');
 }
 
-/** Reads parameter values back from a concrete subject; undefined when it does not match. */
-export function paramsFrom<T extends string>(template: T, subject: string): SubjectParams<T> | undefined {
+interface CompiledTemplate {
+  pattern: RegExp;
+  names: string[];
+}
+
+/** Templates are few and fixed (the catalog's): each is compiled once. */
+const compiled = new Map<string, CompiledTemplate>();
+
+function compile(template: string): CompiledTemplate {
   const names: string[] = [];
-  const pattern = template
+  const source = template
     .split('.')
     .map((part) => {
       const m = /^\{([A-Za-z]+)\}$/.exec(part);
@@ -46,7 +53,18 @@ export function paramsFrom<T extends string>(template: T, subject: string): Subj
       return part.replace(/[-]/g, '\\-');
     })
     .join('\\.');
-  const match = new RegExp(`^${pattern}$`).exec(subject);
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+/** Reads parameter values back from a concrete subject; undefined when it does not match. */
+export function paramsFrom<T extends string>(template: T, subject: string): SubjectParams<T> | undefined {
+  let entry = compiled.get(template);
+  if (!entry) {
+    entry = compile(template);
+    compiled.set(template, entry);
+  }
+  const { pattern, names } = entry;
+  const match = pattern.exec(subject);
   if (!match) return undefined;
   const out: Record<string, string> = {};
   for (const [i, n] of names.entries()) {
