@@ -1,66 +1,66 @@
 import type { TokenClaims } from '@relay/contracts';
 import type { Connection } from './connection';
 
-/** setTimeout's largest delay (about 24.8 days): a later expiry is re-armed in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-interface AuthState {
-  claims: TokenClaims;
-  timer?: NodeJS.Timeout;
-}
+/** How often open connections are checked for an expired token. */
+const DEFAULT_SWEEP_INTERVAL_MS = 1000;
 
 /**
- * The token behind each open connection: its claims (room grants are read from here) and a
- * timer that closes the socket when the token expires (`exp` plus the clock skew) unless an
- * `auth` frame refreshed it first. One Map beside the connections, so the hot path in
- * Connection stays as it is.
+ * The token behind each open connection: its claims (room grants are read from here) and its
+ * expiry. A connection whose token passed `exp` plus the clock skew without an `auth` frame
+ * refreshing it is closed by a sweep over the open connections, at most one interval late.
+ * One sweep, not one timer per connection: a timer costs every idle connection about 200 bytes,
+ * a sweep of 10,000 claims a fraction of a millisecond per interval. The sweep runs only while
+ * connections are open. One Map beside the connections, so the hot path in Connection stays as
+ * it is.
  */
 export class ConnectionAuth {
-  private readonly states = new Map<Connection, AuthState>();
+  private readonly claims = new Map<Connection, TokenClaims>();
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
-    private readonly opts: { clockSkewMs: number; onExpired: (conn: Connection) => void; now?: () => number },
+    private readonly opts: { clockSkewMs: number; onExpired: (conn: Connection) => void; now?: () => number; sweepIntervalMs?: number },
   ) {}
 
   attach(conn: Connection, claims: TokenClaims): void {
-    this.replace(conn, claims);
+    this.claims.set(conn, claims);
+    this.sweeper ??= this.startSweeping();
   }
 
   /** A refreshed token (same `sub`, checked by the caller): new claims, new expiry. */
   refresh(conn: Connection, claims: TokenClaims): void {
-    if (!this.states.has(conn)) return;
-    this.replace(conn, claims);
+    if (this.claims.has(conn)) this.claims.set(conn, claims);
   }
 
   claimsOf(conn: Connection): TokenClaims | undefined {
-    return this.states.get(conn)?.claims;
+    return this.claims.get(conn);
   }
 
   detach(conn: Connection): void {
-    clearTimeout(this.states.get(conn)?.timer);
-    this.states.delete(conn);
+    this.claims.delete(conn);
+    if (this.claims.size === 0) this.stopSweeping();
   }
 
-  private replace(conn: Connection, claims: TokenClaims): void {
-    const old = this.states.get(conn);
-    clearTimeout(old?.timer);
-    const state: AuthState = { claims };
-    this.states.set(conn, state);
-    this.arm(conn, state);
-  }
-
-  private arm(conn: Connection, state: AuthState): void {
+  /** Closes (through `onExpired`) every connection whose token has expired; also run by the timer. */
+  sweep(): void {
     const now = this.opts.now?.() ?? Date.now();
-    const left = state.claims.exp * 1000 + this.opts.clockSkewMs - now;
-    if (left <= 0) {
-      this.states.delete(conn);
+    // exp is in seconds; a token is good until exp + skew.
+    const expiredBefore = (now - this.opts.clockSkewMs) / 1000;
+    for (const [conn, claims] of this.claims) {
+      if (claims.exp >= expiredBefore) continue;
+      this.claims.delete(conn);
       this.opts.onExpired(conn);
-      return;
     }
-    state.timer = setTimeout(() => {
-      if (this.states.get(conn) !== state) return;
-      this.arm(conn, state);
-    }, Math.min(left, MAX_TIMER_MS));
-    state.timer.unref();
+    if (this.claims.size === 0) this.stopSweeping();
+  }
+
+  private startSweeping(): NodeJS.Timeout {
+    const timer = setInterval(() => this.sweep(), this.opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+    timer.unref();
+    return timer;
+  }
+
+  private stopSweeping(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 }

@@ -80,10 +80,12 @@ export class Connection {
     private readonly parentLogger: Logger,
   ) {
     this.bucket = new TokenBucket(limits.ratePerSec, limits.rateBurst);
-    ws.once('close', () => {
-      this.closing = true;
-      clearTimeout(this.closeTimer);
-    });
+  }
+
+  /** The socket has closed (called by the gateway's one close listener): nothing more is written. */
+  markClosed(): void {
+    this.closing = true;
+    clearTimeout(this.closeTimer);
   }
 
   get isClosing(): boolean {

@@ -24,8 +24,16 @@ const PRESENCE_QUEUE = '#presence';
 export class Gateway {
   private pingTimer?: NodeJS.Timeout;
   private draining = false;
+  /**
+   * The socket listeners, made once and shared by every connection: `ws` calls a listener with
+   * the socket as `this`, and the socket carries its Connection. Four closures and a `once`
+   * wrapper per connection would cost every idle connection several hundred bytes.
+   */
+  private readonly listeners: SocketListeners;
 
-  constructor(private readonly parts: GatewayParts) {}
+  constructor(private readonly parts: GatewayParts) {
+    this.listeners = socketListeners(this);
+  }
 
   get connectionCount(): number {
     return this.parts.registry.connectionCount;
@@ -43,14 +51,11 @@ export class Gateway {
     this.parts.auth.attach(conn, claims);
     registry.addConnection(conn);
     metrics.connections.set(registry.connectionCount);
-    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
-    ws.on('pong', () => {
-      conn.alive = true;
-    });
-    ws.once('close', () => this.onClose(conn));
-    // Socket errors (a client gone mid-frame, a frame over the limit: ws has already sent its
-    // close code and closes the socket itself) are routine.
-    ws.on('error', (err) => conn.logger.debug({ err: err.message }, 'websocket error'));
+    (ws as OwnedSocket)[CONNECTION] = conn;
+    ws.on('message', this.listeners.message);
+    ws.on('pong', this.listeners.pong);
+    ws.on('close', this.listeners.close);
+    ws.on('error', this.listeners.error);
 
     const cid = newId();
     conn.sendFrame({ type: 'welcome', user: conn.user, session, gateway: config.instanceId });
@@ -61,7 +66,8 @@ export class Gateway {
     return conn;
   }
 
-  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+  /** @internal for the shared socket listeners */
+  onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
     const { metrics } = this.parts;
     if (isBinary) {
       metrics.framesIn.inc({ type: 'binary' });
@@ -116,8 +122,10 @@ export class Gateway {
     }
   }
 
-  private onClose(conn: Connection): void {
+  /** @internal for the shared socket listeners; `ws` emits close once per socket. */
+  onClose(conn: Connection): void {
     const { registry, rooms, metrics, presence } = this.parts;
+    conn.markClosed();
     this.parts.auth.detach(conn);
     for (const room of conn.rooms.keys()) rooms.removeMember(room, conn);
     conn.rooms.clear();
@@ -160,6 +168,37 @@ export class Gateway {
     clearTimeout(timer);
     for (const conn of this.parts.registry.connections()) conn.ws.terminate();
   }
+}
+
+/** Where a socket keeps its Connection, for the shared listeners. */
+const CONNECTION = Symbol('relay.connection');
+type OwnedSocket = WebSocket & { [CONNECTION]: Connection };
+
+interface SocketListeners {
+  message(this: WebSocket, data: RawData, isBinary: boolean): void;
+  pong(this: WebSocket): void;
+  close(this: WebSocket): void;
+  error(this: WebSocket, err: Error): void;
+}
+
+function socketListeners(gateway: Gateway): SocketListeners {
+  const connOf = (ws: WebSocket) => (ws as OwnedSocket)[CONNECTION];
+  return {
+    message(data, isBinary) {
+      gateway.onMessage(connOf(this), data, isBinary);
+    },
+    pong() {
+      connOf(this).alive = true;
+    },
+    close() {
+      gateway.onClose(connOf(this));
+    },
+    // Socket errors (a client gone mid-frame, a frame over the limit: ws has already sent its
+    // close code and closes the socket itself) are routine.
+    error(err) {
+      connOf(this).logger.debug({ err: err.message }, 'websocket error');
+    },
+  };
 }
 
 /** The ref of a frame refused before parsing (rate limit): only if it is cheap to find. */
