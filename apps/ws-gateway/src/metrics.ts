@@ -14,6 +14,7 @@ export function createGatewayMetrics(m: ServiceMetrics) {
     fanoutSeconds: m.histogram('relay_gateway_fanout_seconds', 'From a message ts to written to every local member socket'),
     droppedFrames: m.counter('relay_gateway_dropped_frames_total', 'Outbound frames not delivered, by reason', ['reason']),
     roomSubscriptions: m.gauge('relay_gateway_room_subscriptions', 'Rooms this gateway is subscribed to (has a local member in)'),
+    joins: m.counter('relay_gateway_joins_total', 'Joins by who answered them: "gateway" (the room was followed here and settled) or "chat-service"', ['answered']),
     closes: m.counter('relay_gateway_closes_total', 'Connections closed by the gateway, by close code', ['code']),
     tailRecovered: m.counter('relay_gateway_tail_recovered_total', 'Messages whose live publish never arrived, fetched by the periodic tail check'),
     skippedMessages: m.counter(

@@ -146,6 +146,15 @@ export class RoomSequencer {
   }
 
   /**
+   * Where the stream stands when nothing is pending (anchored, no hole held, fetched or failing):
+   * the last seq every local member has been given. Undefined otherwise.
+   */
+  get settled(): { epoch?: string; seq: number } | undefined {
+    if (this.stopped || this.fetching || this.failing !== undefined || this.held.size > 0) return undefined;
+    return this.delivered;
+  }
+
+  /**
    * The store says the room is at `latest` (in `epoch`) while the live stream delivered less
    * and holds nothing (no later message exposed a hole): the publish of the room's last
    * message(s) was lost. Fetches them (at most `max`) and feeds them through `accept`, so order

@@ -52,6 +52,11 @@ export class RoomSubscriptions {
     this.rooms.get(room)?.sequencer.anchor(latest, epoch);
   }
 
+  /** The room's settled stream position (RoomSequencer.settled), when this gateway follows the room. */
+  settledPosition(room: string): { epoch?: string; seq: number } | undefined {
+    return this.rooms.get(room)?.sequencer.settled;
+  }
+
   isSubscribed(room: string): boolean {
     return this.rooms.has(room);
   }

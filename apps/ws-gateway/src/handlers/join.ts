@@ -11,6 +11,8 @@ const REPLAY_DRAIN_TIMEOUT_MS = 10000;
  * Join without a gap or a duplicate: the room is subscribed first (its live messages are
  * buffered for this connection), then ChatJoin gives the latest seq and, with `since`, the
  * missed messages; `joined` and the replay go out, then the buffer minus what was replayed.
+ * When this gateway already follows the room and its stream is settled, the join is answered
+ * here (localJoinReply) without asking chat-service.
  * Joins and leaves of one room on one connection run one after another (Connection.inRoomOrder).
  */
 export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlationId }, frame) => {
@@ -26,19 +28,22 @@ export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlati
   }
   conn.beginJoin(room);
   if (!wasMember) ctx.rooms.addMember(room, conn);
-  let reply: JoinRoomReply;
-  try {
-    const request: { room: string; cap: number; since?: number; epoch?: string } = { room, cap: ctx.config.recoveryCap };
-    if (frame.since !== undefined) request.since = frame.since;
-    if (frame.since !== undefined && frame.epoch !== undefined) request.epoch = frame.epoch;
-    reply = await ctx.chatAdmission.run(() => ctx.services.chatJoin(request, correlationId));
-  } catch (err) {
-    if (conn.isClosing) forget(ctx, conn, room);
-    else {
-      conn.abortJoin(room, wasMember);
-      if (!wasMember) ctx.rooms.removeMember(room, conn);
+  let reply = localJoinReply(ctx.rooms.settledPosition(room), frame);
+  ctx.metrics.joins.inc({ answered: reply ? 'gateway' : 'chat-service' });
+  if (!reply) {
+    try {
+      const request: { room: string; cap: number; since?: number; epoch?: string } = { room, cap: ctx.config.recoveryCap };
+      if (frame.since !== undefined) request.since = frame.since;
+      if (frame.since !== undefined && frame.epoch !== undefined) request.epoch = frame.epoch;
+      reply = await ctx.chatAdmission.run(() => ctx.services.chatJoin(request, correlationId));
+    } catch (err) {
+      if (conn.isClosing) forget(ctx, conn, room);
+      else {
+        conn.abortJoin(room, wasMember);
+        if (!wasMember) ctx.rooms.removeMember(room, conn);
+      }
+      throw fromDownstream(err, 'chat');
     }
-    throw fromDownstream(err, 'chat');
   }
   if (conn.isClosing) return forget(ctx, conn, room);
   ctx.rooms.anchor(room, reply.seq, reply.epoch);
@@ -88,6 +93,25 @@ async function replay(ctx: GatewayContext, conn: Connection, room: string, first
       return undefined;
     }
   }
+}
+
+/**
+ * The join answered from the room's settled stream position on this gateway: the last seq every
+ * local member has been given, so the new member continues exactly where they are (a message
+ * stored but not yet arrived comes live, as it does to them). Only without `since`, or with a
+ * `since` at that position in the same epoch (nothing to replay). A replay, a client ahead of this
+ * gateway, another epoch, or a room this gateway does not follow yet asks chat-service.
+ */
+function localJoinReply(position: { epoch?: string; seq: number } | undefined, frame: JoinFrame): JoinRoomReply | undefined {
+  if (!position) return undefined;
+  const { seq, epoch } = position;
+  const reply: JoinRoomReply = { seq, messages: [] };
+  if (epoch !== undefined) reply.epoch = epoch;
+  if (frame.since === undefined) return reply;
+  // As chat-service decides: an epoch the client names must be the room's; without one, `since` alone counts.
+  if (frame.since !== seq || (frame.epoch !== undefined && frame.epoch !== epoch)) return undefined;
+  reply.recovered = true;
+  return reply;
 }
 
 /** A connection that closed during its join: drop what the join registered. */
