@@ -42,15 +42,32 @@ interface RoomState {
 const NOTIFICATION_DEDUP_CAPACITY = 1000;
 
 /**
- * Connections whose socket holds this iteration's writes; all released by one `setImmediate`
- * right after the poll phase (one callback per iteration, not one per socket).
+ * How long ephemeral frames (typing, member) may wait in a corked socket for company. In a
+ * reconnect storm every join sends a `member` frame to every member of the room, one system call
+ * each; held for this long, the frames of several joins leave in one write (the busier the room,
+ * the more per write), and a presence or typing change shown this much later is not noticed.
  */
-let holding: Connection[] = [];
+export const EPHEMERAL_HOLD_MS = 250;
 
-function releaseAllHeld(): void {
-  const list = holding;
-  holding = [];
-  for (const conn of list) conn.releaseHeldWrites();
+/**
+ * Sockets holding writes, released all at once: `soon` by one `setImmediate` right after the poll
+ * phase (any reliable frame: replies, messages), `later` by one timer EPHEMERAL_HOLD_MS after the
+ * first ephemeral-only hold. One callback per list, not one per socket; a release finds nothing
+ * to do when the socket was released meanwhile.
+ */
+const held = { soon: [] as Connection[], later: [] as Connection[], laterTimer: undefined as NodeJS.Timeout | undefined };
+
+function releaseSoon(): void {
+  const list = held.soon;
+  held.soon = [];
+  for (const conn of list) conn.releaseHeldWrites('soon');
+}
+
+function releaseLater(): void {
+  const list = held.later;
+  held.later = [];
+  held.laterTimer = undefined;
+  for (const conn of list) conn.releaseHeldWrites('later');
 }
 
 /** One client socket: its rooms, its rate limit, and its outbound bounds. */
@@ -66,8 +83,11 @@ export class Connection {
   private seenNotifications?: RecentIds;
   /** The tail of each room's queue of join/leave operations; emptied when the queue is, so shared until used. */
   private roomOps?: Map<string, Promise<void>>;
-  /** The socket while this iteration's writes are held in it, to go out in one system call. */
+  /** The socket while writes are held in it, to go out in one system call. */
   private heldSocket?: Socket;
+  /** In `held.soon` / `held.later` (each list takes a connection once). */
+  private inSoon = false;
+  private inLater = false;
   private childLogger?: Logger;
 
   constructor(
@@ -122,7 +142,7 @@ export class Connection {
       this.close(CLOSE_CODES.POLICY, 'slow consumer');
       return false;
     }
-    if (!this.write(wire)) {
+    if (!this.write(wire, cls)) {
       this.metrics.droppedFrames.inc({ reason: 'closing' });
       return false;
     }
@@ -137,26 +157,39 @@ export class Connection {
    * the close frame still go through `ws` on the same socket, in order. Nothing is written once
    * the WebSocket is no longer open (a close frame is the last thing the peer may get).
    *
-   * The socket is corked at its first write of an event-loop iteration and uncorked right after
-   * the poll phase, so every frame written to it meanwhile (the messages of every NATS read of
-   * the iteration, a reply and its fan-out) leaves in one writev instead of one system call
-   * each. Corked bytes still count in bufferedAmount.
+   * The socket is corked at its first write and uncorked right after the poll phase when a
+   * reliable frame is among the writes (every frame written meanwhile, the messages of every
+   * NATS read of the iteration, a reply and its fan-out, leaves in one writev instead of one
+   * system call each), or up to EPHEMERAL_HOLD_MS later when only ephemeral frames are. Corked
+   * bytes still count in bufferedAmount.
    */
-  private write(wire: WireFrame): boolean {
+  private write(wire: WireFrame, cls: FrameClass): boolean {
     const socket = (this.ws as unknown as { _socket?: Socket })._socket;
     if (this.ws.readyState !== WebSocket.OPEN || !socket || socket.destroyed) return false;
     if (!this.heldSocket) {
       socket.cork();
       this.heldSocket = socket;
-      if (holding.length === 0) setImmediate(releaseAllHeld);
-      holding.push(this);
+    }
+    if (cls === 'reliable' && !this.inSoon) {
+      this.inSoon = true;
+      if (held.soon.length === 0) setImmediate(releaseSoon);
+      held.soon.push(this);
+    } else if (cls === 'ephemeral' && !this.inSoon && !this.inLater) {
+      this.inLater = true;
+      held.later.push(this);
+      if (!held.laterTimer) {
+        held.laterTimer = setTimeout(releaseLater, EPHEMERAL_HOLD_MS);
+        held.laterTimer.unref();
+      }
     }
     socket.write(wire.bytes);
     return true;
   }
 
-  /** Lets the held writes go; a later release of the same iteration finds nothing to do. */
-  releaseHeldWrites(): void {
+  /** Lets the held writes go (`from` the list that released them, which no longer holds this connection). */
+  releaseHeldWrites(from?: 'soon' | 'later'): void {
+    if (from === 'soon') this.inSoon = false;
+    if (from === 'later') this.inLater = false;
     const socket = this.heldSocket;
     if (!socket) return;
     this.heldSocket = undefined;
@@ -188,6 +221,8 @@ export class Connection {
     if (this.closing) return;
     this.closing = true;
     this.metrics.closes.inc({ code: String(code) });
+    // Held frames go first: the close frame must not wait behind them for the ephemeral hold.
+    this.releaseHeldWrites();
     this.ws.close(code, reason);
     this.closeTimer = setTimeout(() => this.ws.terminate(), this.limits.slowCloseGraceMs);
     this.closeTimer.unref();
