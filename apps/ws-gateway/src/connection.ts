@@ -235,7 +235,10 @@ export class Connection {
    */
   async whenDrained(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.closing && this.ws.bufferedAmount > 0) {
+    for (;;) {
+      // Bytes we hold back ourselves (ephemeral frames waiting for company) are not the client's backlog.
+      this.releaseHeldWrites();
+      if (this.closing || this.ws.bufferedAmount === 0) break;
       if (Date.now() > deadline) {
         this.metrics.droppedFrames.inc({ reason: 'slow-consumer' });
         this.close(CLOSE_CODES.POLICY, 'slow consumer');

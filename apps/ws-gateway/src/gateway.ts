@@ -54,6 +54,7 @@ export class Gateway {
     (ws as OwnedSocket)[CONNECTION] = conn;
     ws.on('message', this.listeners.message);
     ws.on('pong', this.listeners.pong);
+    ws.on('ping', this.listeners.ping);
     ws.on('close', this.listeners.close);
     ws.on('error', this.listeners.error);
 
@@ -145,6 +146,8 @@ export class Gateway {
           continue;
         }
         conn.alive = false;
+        // Not behind held ephemeral frames: the ping goes out now.
+        conn.releaseHeldWrites();
         conn.ws.ping();
       }
     }, intervalMs);
@@ -177,6 +180,7 @@ type OwnedSocket = WebSocket & { [CONNECTION]: Connection };
 interface SocketListeners {
   message(this: WebSocket, data: RawData, isBinary: boolean): void;
   pong(this: WebSocket): void;
+  ping(this: WebSocket): void;
   close(this: WebSocket): void;
   error(this: WebSocket, err: Error): void;
 }
@@ -189,6 +193,10 @@ function socketListeners(gateway: Gateway): SocketListeners {
     },
     pong() {
       connOf(this).alive = true;
+    },
+    // ws has just written its automatic pong: it must not wait behind held ephemeral frames.
+    ping() {
+      connOf(this).releaseHeldWrites();
     },
     close() {
       gateway.onClose(connOf(this));

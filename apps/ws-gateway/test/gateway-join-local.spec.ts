@@ -50,6 +50,17 @@ describe('gateway joins answered locally', () => {
     expect(fake.joinRequests.filter((r) => r.room === room).map((r) => r.since)).toEqual([undefined, 1, 4]);
   });
 
+  it('join - a re-join of a room the connection is in asks chat-service (its replay may be ahead of the stream)', async () => {
+    const { gw, fake } = world;
+    const room = uniqueName('room');
+    const a = await gw.connect(uniqueName('a'));
+    await a.request({ type: 'join', room });
+    fake.publishStored(room, 'one');
+    await a.next((f) => f.type === 'message' && f.room === room);
+    expect(await a.request({ type: 'join', room })).toMatchObject({ type: 'joined', seq: 1 });
+    expect(fake.joinRequests.filter((r) => r.room === room)).toHaveLength(2);
+  });
+
   it('join - while the stream holds a hole, joins go to chat-service', async () => {
     const { nats } = world;
     const { fake } = world;

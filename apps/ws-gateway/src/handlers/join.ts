@@ -11,8 +11,8 @@ const REPLAY_DRAIN_TIMEOUT_MS = 10000;
  * Join without a gap or a duplicate: the room is subscribed first (its live messages are
  * buffered for this connection), then ChatJoin gives the latest seq and, with `since`, the
  * missed messages; `joined` and the replay go out, then the buffer minus what was replayed.
- * When this gateway already follows the room and its stream is settled, the join is answered
- * here (localJoinReply) without asking chat-service.
+ * When this gateway already follows the room and its stream is settled, a connection's first
+ * join of it is answered here (localJoinReply) without asking chat-service.
  * Joins and leaves of one room on one connection run one after another (Connection.inRoomOrder).
  */
 export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlationId }, frame) => {
@@ -28,7 +28,9 @@ export const handleJoin: FrameHandler<JoinFrame> = async (ctx, { conn, correlati
   }
   conn.beginJoin(room);
   if (!wasMember) ctx.rooms.addMember(room, conn);
-  let reply = localJoinReply(ctx.rooms.settledPosition(room), frame);
+  // A re-join of a room the connection is in may have been replayed past the stream's position
+  // (a `since` join answered by chat-service): only chat-service's answer never goes backwards.
+  let reply = wasMember ? undefined : localJoinReply(ctx.rooms.settledPosition(room), frame);
   ctx.metrics.joins.inc({ answered: reply ? 'gateway' : 'chat-service' });
   if (!reply) {
     try {
