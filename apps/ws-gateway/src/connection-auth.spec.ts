@@ -55,6 +55,13 @@ describe('ConnectionAuth', () => {
     expect(auth.claimsOf(b)).toBeUndefined();
   });
 
+  it('auth - a token already expired when the connection is attached closes it at once', () => {
+    const late = conn('late');
+    auth.attach(late, claims('late', 990)); // good until 992,000 ms; now is 1,000,000
+    expect(expired).toEqual([late]);
+    expect(auth.claimsOf(late)).toBeUndefined();
+  });
+
   it('auth - the timer sweeps by itself while connections are open', async () => {
     const real = new ConnectionAuth({ clockSkewMs: 0, onExpired: (c) => expired.push(c), sweepIntervalMs: 20 });
     const a = conn('a');

@@ -21,7 +21,12 @@ export class ConnectionAuth {
     private readonly opts: { clockSkewMs: number; onExpired: (conn: Connection) => void; now?: () => number; sweepIntervalMs?: number },
   ) {}
 
+  /** A token already past its expiry (the upgrade checked it a moment ago) closes the connection at once. */
   attach(conn: Connection, claims: TokenClaims): void {
+    if (claims.exp < this.expiredBefore()) {
+      this.opts.onExpired(conn);
+      return;
+    }
     this.claims.set(conn, claims);
     this.sweeper ??= this.startSweeping();
   }
@@ -42,15 +47,18 @@ export class ConnectionAuth {
 
   /** Closes (through `onExpired`) every connection whose token has expired; also run by the timer. */
   sweep(): void {
-    const now = this.opts.now?.() ?? Date.now();
-    // exp is in seconds; a token is good until exp + skew.
-    const expiredBefore = (now - this.opts.clockSkewMs) / 1000;
+    const expiredBefore = this.expiredBefore();
     for (const [conn, claims] of this.claims) {
       if (claims.exp >= expiredBefore) continue;
       this.claims.delete(conn);
       this.opts.onExpired(conn);
     }
     if (this.claims.size === 0) this.stopSweeping();
+  }
+
+  /** A token whose `exp` (seconds) is below this has expired: it is good until exp + the clock skew. */
+  private expiredBefore(): number {
+    return ((this.opts.now?.() ?? Date.now()) - this.opts.clockSkewMs) / 1000;
   }
 
   private startSweeping(): NodeJS.Timeout {
