@@ -26,7 +26,7 @@ const FULL = {
   medium: { users: 2000, rooms: 100, rate: 0.5, duration: 23, warmup: 3, workers: 2, title: 'medium: 2,000 users, 100 rooms, 0.5 msg/s each' },
   heavy: { users: 2000, rooms: 100, rate: 2, duration: 23, warmup: 3, workers: 2, drain: 15, title: 'heavy: 2,000 users, 100 rooms, 2 msg/s each' },
   // --ramp is only the deadline for the storm (connections go as fast as 500 in flight allow).
-  storm: { users: 10000, rooms: 100, rate: 0, duration: 4, warmup: 0, workers: 2, inFlight: 500, ramp: 150, maxRepeats: 1, title: 'storm: 10,000 connections, each joins one of 100 rooms, 500 in flight' },
+  storm: { users: 10000, rooms: 100, rate: 0, duration: 4, warmup: 0, workers: 2, inFlight: 500, ramp: 150, maxRepeats: 3, title: 'storm: 10,000 connections, each joins one of 100 rooms, 500 in flight' },
 };
 const QUICK = {
   light: { users: 40, rooms: 4, rate: 2, duration: 3, warmup: 1, workers: 1, title: 'quick light: 40 users, 4 rooms, 2 msg/s each' },
