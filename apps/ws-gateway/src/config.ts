@@ -75,6 +75,8 @@ export interface GatewayConfig extends BaseConfig {
   outboundHardLimitBytes: number;
   /** How long a 1008 close may take to flush before the TCP connection is cut. */
   slowCloseGraceMs: number;
+  /** How long ephemeral frames (typing, member) may wait in a corked socket for company; 0 sends them with the iteration. */
+  ephemeralHoldMs: number;
   recoveryCap: number;
   historyDefaultLimit: number;
   heartbeatIntervalMs: number;
@@ -210,6 +212,7 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     outboundSoftLimitBytes: envInt('OUTBOUND_SOFT_LIMIT_BYTES', 262144, env, 1),
     outboundHardLimitBytes: envInt('OUTBOUND_HARD_LIMIT_BYTES', 1048576, env, 1),
     slowCloseGraceMs: envInt('SLOW_CLOSE_GRACE_MS', 1000, env, 1),
+    ephemeralHoldMs: envInt('EPHEMERAL_HOLD_MS', 250, env, 0),
     recoveryCap: envInt('RECOVERY_CAP', 1000, env, 0),
     historyDefaultLimit: envInt('HISTORY_DEFAULT_LIMIT', 50, env, 1),
     heartbeatIntervalMs: envInt('HEARTBEAT_INTERVAL_MS', 3000, env, 10),

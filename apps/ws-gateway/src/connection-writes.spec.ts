@@ -1,9 +1,9 @@
 // How Connection batches its socket writes: reliable frames leave right after the poll phase,
-// ephemeral-only ones wait up to EPHEMERAL_HOLD_MS for company. The socket is a fake that
+// ephemeral-only ones wait up to the hold (EPHEMERAL_HOLD_MS) for company. The socket is a fake that
 // records what a real one would be asked to do; everything else is the real Connection.
 import { WebSocket } from 'ws';
 import type { Logger } from '@relay/service-kit';
-import { Connection, EPHEMERAL_HOLD_MS } from './connection';
+import { Connection } from './connection';
 import type { GatewayMetrics } from './metrics';
 import { WireFrame } from './wire-frame';
 
@@ -49,10 +49,12 @@ function openConnection(): { conn: Connection; socket: FakeSocket; closes: numbe
   } as unknown as WebSocket;
   const counter = { inc: () => undefined };
   const metrics = new Proxy({}, { get: () => counter }) as unknown as GatewayMetrics;
-  const limits = { ratePerSec: 10, rateBurst: 10, outboundSoftLimitBytes: 1 << 20, outboundHardLimitBytes: 1 << 22, slowCloseGraceMs: 1000 };
+  const limits = { ratePerSec: 10, rateBurst: 10, outboundSoftLimitBytes: 1 << 20, outboundHardLimitBytes: 1 << 22, slowCloseGraceMs: 1000, ephemeralHoldMs: EPHEMERAL_HOLD_MS };
   const conn = new Connection(ws, 'u', 's', limits, metrics, { child: () => ({}) } as unknown as Logger);
   return { conn, socket, closes };
 }
+
+const EPHEMERAL_HOLD_MS = 250;
 
 const nextIteration = () => new Promise((resolve) => setImmediate(resolve));
 

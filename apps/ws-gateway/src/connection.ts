@@ -20,6 +20,14 @@ export interface ConnectionLimits {
   outboundSoftLimitBytes: number;
   outboundHardLimitBytes: number;
   slowCloseGraceMs: number;
+  /**
+   * How long ephemeral frames (typing, member) may wait in a corked socket for company
+   * (EPHEMERAL_HOLD_MS, default 250). In a reconnect storm every join sends a `member` frame to
+   * every member of the room, one system call each; held for a while, the frames of several joins
+   * leave in one write (the busier the room, the more per write), and a presence or typing change
+   * shown this much later is not noticed. 0: they leave with the iteration like reliable ones.
+   */
+  ephemeralHoldMs: number;
 }
 
 /** A message frame waiting while its room's join is in flight. */
@@ -42,18 +50,10 @@ interface RoomState {
 const NOTIFICATION_DEDUP_CAPACITY = 1000;
 
 /**
- * How long ephemeral frames (typing, member) may wait in a corked socket for company. In a
- * reconnect storm every join sends a `member` frame to every member of the room, one system call
- * each; held for this long, the frames of several joins leave in one write (the busier the room,
- * the more per write), and a presence or typing change shown this much later is not noticed.
- */
-export const EPHEMERAL_HOLD_MS = 250;
-
-/**
  * Sockets holding writes, released all at once: `soon` by one `setImmediate` right after the poll
- * phase (any reliable frame: replies, messages), `later` by one timer EPHEMERAL_HOLD_MS after the
+ * phase (any reliable frame: replies, messages), `later` by one timer `ephemeralHoldMs` after the
  * first ephemeral-only hold. One callback per list, not one per socket; a release finds nothing
- * to do when the socket was released meanwhile.
+ * to do when the socket was released meanwhile. (Module-wide: a process runs one gateway.)
  */
 const held = { soon: [] as Connection[], later: [] as Connection[], laterTimer: undefined as NodeJS.Timeout | undefined };
 
@@ -160,7 +160,7 @@ export class Connection {
    * The socket is corked at its first write and uncorked right after the poll phase when a
    * reliable frame is among the writes (every frame written meanwhile, the messages of every
    * NATS read of the iteration, a reply and its fan-out, leaves in one writev instead of one
-   * system call each), or up to EPHEMERAL_HOLD_MS later when only ephemeral frames are. Corked
+   * system call each), or up to `ephemeralHoldMs` later when only ephemeral frames are. Corked
    * bytes still count in bufferedAmount.
    */
   private write(wire: WireFrame, cls: FrameClass): boolean {
@@ -170,15 +170,16 @@ export class Connection {
       socket.cork();
       this.heldSocket = socket;
     }
-    if (cls === 'reliable' && !this.inSoon) {
+    const soon = cls === 'reliable' || this.limits.ephemeralHoldMs === 0;
+    if (soon && !this.inSoon) {
       this.inSoon = true;
       if (held.soon.length === 0) setImmediate(releaseSoon);
       held.soon.push(this);
-    } else if (cls === 'ephemeral' && !this.inSoon && !this.inLater) {
+    } else if (!soon && !this.inSoon && !this.inLater) {
       this.inLater = true;
       held.later.push(this);
       if (!held.laterTimer) {
-        held.laterTimer = setTimeout(releaseLater, EPHEMERAL_HOLD_MS);
+        held.laterTimer = setTimeout(releaseLater, this.limits.ephemeralHoldMs);
         held.laterTimer.unref();
       }
     }
