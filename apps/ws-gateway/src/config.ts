@@ -77,6 +77,8 @@ export interface GatewayConfig extends BaseConfig {
   slowCloseGraceMs: number;
   /** How long ephemeral frames (typing, member) may wait in a corked socket for company; 0 sends them with the iteration. */
   ephemeralHoldMs: number;
+  /** V8 tuned for memory rather than speed (OPTIMIZE_FOR_MEMORY): for gateways that mostly hold idle connections. */
+  optimizeForMemory: boolean;
   recoveryCap: number;
   historyDefaultLimit: number;
   heartbeatIntervalMs: number;
@@ -213,6 +215,7 @@ export function readConfig(env: Env = process.env): GatewayConfig {
     outboundHardLimitBytes: envInt('OUTBOUND_HARD_LIMIT_BYTES', 1048576, env, 1),
     slowCloseGraceMs: envInt('SLOW_CLOSE_GRACE_MS', 1000, env, 1),
     ephemeralHoldMs: envInt('EPHEMERAL_HOLD_MS', 250, env, 0),
+    optimizeForMemory: envBool('OPTIMIZE_FOR_MEMORY', false, env),
     recoveryCap: envInt('RECOVERY_CAP', 1000, env, 0),
     historyDefaultLimit: envInt('HISTORY_DEFAULT_LIMIT', 50, env, 1),
     heartbeatIntervalMs: envInt('HEARTBEAT_INTERVAL_MS', 3000, env, 10),
