@@ -22,6 +22,7 @@ import {
 import { DurableConsumer, type DurableOutcome } from './durable-consumer';
 import { hasTraceHeaders, traceHandling, tracePublish, traceRequest, tracingActive } from './bus-tracing';
 import { makeEnvelope, type EnvelopeIdentity } from './envelope';
+import { RequestMux } from './request-mux';
 import type { Subscription } from './subscription';
 
 /**
@@ -121,10 +122,13 @@ export class Bus {
   private idleWaiters: Array<() => void> = [];
   /** Decided once: with tracing off, no message pays for more than this flag. */
   readonly tracing: boolean;
+  /** Every request of this bus goes through one reply subscription. */
+  private readonly requests: RequestMux;
 
   constructor(nc: NatsConnection, opts: BusOptions) {
     this.nc = nc;
     this.opts = opts;
+    this.requests = new RequestMux(nc);
     this.tracing = opts.tracing ?? tracingActive();
   }
 
@@ -338,7 +342,7 @@ export class Bus {
   private async exchange<R extends TSchema>(def: RequestDef<string, TSchema, R>, body: Uint8Array, headers: MsgHdrs | undefined, timeoutMs: number): Promise<Static<R>> {
     let msg: Msg;
     try {
-      msg = await this.nc.request(def.subject, body, headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs });
+      msg = await this.requests.request(def.subject, body, headers, timeoutMs);
     } catch (err) {
       throw natsRequestError(err, def.type);
     }
