@@ -69,7 +69,9 @@ describe('presence-service room members in pages', () => {
 
   beforeAll(async () => {
     [nats, redisServer] = await Promise.all([startNats(), startRedis()]);
-    app = await startPresence(nats.url, redisServer.url);
+    // The fake gateway sends no heartbeats: with the default 10 s lease, a suite slowed down by a
+    // busy machine saw the sweeper expire it and remove its 30,000 sessions halfway through.
+    app = await startPresence(nats.url, redisServer.url, { GATEWAY_LEASE_MS: '600000', TOMBSTONE_TTL_MS: '600000' });
     bus = await clientBus(nats.url);
     const before = await evalshaCalls(redisServer.url);
     await populate(bus, bigRoom, bigUsers);
