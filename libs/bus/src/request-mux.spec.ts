@@ -119,3 +119,49 @@ describe('request mux', () => {
     stop();
   });
 });
+
+describe('request mux - timeouts against a blocked event loop', () => {
+  /** A connection that records what is published and lets the test deliver replies, as the poll phase would. */
+  function fakeConnection() {
+    let deliver: ((err: Error | null, msg: Msg) => void) | undefined;
+    const published: Array<{ subject: string; reply?: string }> = [];
+    const nc = {
+      subscribe: (_subject: string, opts: { callback: (err: Error | null, msg: Msg) => void }) => {
+        deliver = opts.callback;
+        return { unsubscribe: () => undefined };
+      },
+      publish: (subject: string, _data: Uint8Array, opts?: { reply?: string }) => void published.push({ subject, reply: opts?.reply }),
+      closed: () => new Promise(() => undefined),
+    } as unknown as NatsConnection;
+    const answer = (reply: string, body: string) => deliver?.(null, { subject: reply, data: enc.encode(body) } as Msg);
+    return { nc, published, answer };
+  }
+
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('request mux - an answer read in the same iteration as its due timeout wins: the process was blocked, the target was not silent', async () => {
+    const { nc, published, answer } = fakeConnection();
+    const mux = new RequestMux(nc);
+    const request = mux.request('svc.op', enc.encode('x'), undefined, 100);
+    // The process was blocked past the timeout: the timer is due and the answer sits in the socket.
+    jest.advanceTimersByTime(100);
+    // libuv's poll phase, after the timers phase, reads the answer.
+    answer(published[0].reply ?? '', 'in time');
+    jest.runOnlyPendingTimers();
+    await expect(request).resolves.toMatchObject({ data: enc.encode('in time') });
+    expect(mux.size).toBe(0);
+  });
+
+  it('request mux - with no answer by the end of that iteration it is a timeout', async () => {
+    const { nc, published, answer } = fakeConnection();
+    const mux = new RequestMux(nc);
+    const request = mux.request('svc.op', enc.encode('x'), undefined, 100);
+    jest.advanceTimersByTime(100);
+    jest.runOnlyPendingTimers();
+    await expect(request).rejects.toMatchObject({ code: ErrorCode.Timeout });
+    // A later answer finds nothing waiting.
+    answer(published[0].reply ?? '', 'late');
+    expect(mux.size).toBe(0);
+  });
+});

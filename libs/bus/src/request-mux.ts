@@ -59,8 +59,11 @@ export class RequestMux {
         return;
       }
       const timer = setTimeout(() => {
-        this.pending.delete(token);
-        reject(new RequestFailure(ErrorCode.Timeout, 'timeout'));
+        // Decided after this iteration's I/O, not in the timers phase: when this process was
+        // blocked (a long GC, a starved CPU) past the timeout, the answer may be waiting in the
+        // socket. libuv runs timers before it polls, so rejecting here would call it a timeout,
+        // and a breaker would count a target that answered in time as silent.
+        setImmediate(() => this.settle(token)?.reject(new RequestFailure(ErrorCode.Timeout, 'timeout')));
       }, timeoutMs);
       this.pending.set(token, { resolve, reject, timer });
       try {
@@ -72,7 +75,7 @@ export class RequestMux {
     });
   }
 
-  /** Requests waiting for a reply (for tests and shutdown checks). */
+  /** Requests waiting for a reply; nothing must stay behind once each has settled (the tests read it). */
   get size(): number {
     return this.pending.size;
   }
