@@ -50,25 +50,37 @@ interface RoomState {
 const NOTIFICATION_DEDUP_CAPACITY = 1000;
 
 /**
- * Sockets holding writes, released all at once: `soon` by one `setImmediate` right after the poll
- * phase (any reliable frame: replies, messages), `later` by one timer `ephemeralHoldMs` after the
- * first ephemeral-only hold. One callback per list, not one per socket; a release finds nothing
- * to do when the socket was released meanwhile. (Module-wide: a process runs one gateway.)
+ * Connections whose socket holds writes, all released by one callback (not one per socket): the
+ * first connection added schedules it, right after the poll phase (`delayMs` 0) or `delayMs`
+ * later. A connection is in a group at most once; a release finds nothing to do for a socket
+ * released meanwhile. (Module-wide: a process runs one gateway.)
  */
-const held = { soon: [] as Connection[], later: [] as Connection[], laterTimer: undefined as NodeJS.Timeout | undefined };
+class ReleaseGroup {
+  private members = new Set<Connection>();
 
-function releaseSoon(): void {
-  const list = held.soon;
-  held.soon = [];
-  for (const conn of list) conn.releaseHeldWrites('soon');
+  add(conn: Connection, delayMs: number): void {
+    if (this.members.size === 0) {
+      if (delayMs === 0) setImmediate(() => this.release());
+      else setTimeout(() => this.release(), delayMs).unref();
+    }
+    this.members.add(conn);
+  }
+
+  has(conn: Connection): boolean {
+    return this.members.has(conn);
+  }
+
+  private release(): void {
+    const list = this.members;
+    this.members = new Set();
+    for (const conn of list) conn.releaseHeldWrites();
+  }
 }
 
-function releaseLater(): void {
-  const list = held.later;
-  held.later = [];
-  held.laterTimer = undefined;
-  for (const conn of list) conn.releaseHeldWrites('later');
-}
+/** Any reliable frame (replies, messages): released right after the poll phase. */
+const releaseSoon = new ReleaseGroup();
+/** Ephemeral frames only (typing, member): released `ephemeralHoldMs` after the first of them. */
+const releaseLater = new ReleaseGroup();
 
 /** One client socket: its rooms, its rate limit, and its outbound bounds. */
 export class Connection {
@@ -85,9 +97,6 @@ export class Connection {
   private roomOps?: Map<string, Promise<void>>;
   /** The socket while writes are held in it, to go out in one system call. */
   private heldSocket?: Socket;
-  /** In `held.soon` / `held.later` (each list takes a connection once). */
-  private inSoon = false;
-  private inLater = false;
   private childLogger?: Logger;
 
   constructor(
@@ -170,27 +179,14 @@ export class Connection {
       socket.cork();
       this.heldSocket = socket;
     }
-    const soon = cls === 'reliable' || this.limits.ephemeralHoldMs === 0;
-    if (soon && !this.inSoon) {
-      this.inSoon = true;
-      if (held.soon.length === 0) setImmediate(releaseSoon);
-      held.soon.push(this);
-    } else if (!soon && !this.inSoon && !this.inLater) {
-      this.inLater = true;
-      held.later.push(this);
-      if (!held.laterTimer) {
-        held.laterTimer = setTimeout(releaseLater, this.limits.ephemeralHoldMs);
-        held.laterTimer.unref();
-      }
-    }
+    if (cls === 'reliable' || this.limits.ephemeralHoldMs === 0) releaseSoon.add(this, 0);
+    else if (!releaseSoon.has(this)) releaseLater.add(this, this.limits.ephemeralHoldMs);
     socket.write(wire.bytes);
     return true;
   }
 
-  /** Lets the held writes go (`from` the list that released them, which no longer holds this connection). */
-  releaseHeldWrites(from?: 'soon' | 'later'): void {
-    if (from === 'soon') this.inSoon = false;
-    if (from === 'later') this.inLater = false;
+  /** Lets the held writes go; a later release of a group this connection is in finds nothing to do. */
+  releaseHeldWrites(): void {
     const socket = this.heldSocket;
     if (!socket) return;
     this.heldSocket = undefined;
